@@ -1,0 +1,286 @@
+//! Application state, router assembly, startup and graceful shutdown.
+//!
+//! `main.rs` and the black-box tests build the same [`Application`]: tests
+//! bind port 0 and steer the clock, production binds `PORT`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::config::{Config, PublicKeySetting};
+use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
+use crate::discord::endpoint::{self, MAX_INTERACTION_BODY};
+use crate::discord::rest::DiscordRest;
+use crate::discord::signature::InteractionVerifier;
+use crate::store::Store;
+use crate::web::{health, metrics::Metrics, metrics::RouteLabels};
+
+/// What the last poll cycles did, for `/readyz` and `/status`.
+#[derive(Debug, Clone, Default)]
+pub struct PollStatus {
+    /// When the last cycle that succeeded finished.
+    pub last_success: Option<DateTime<Utc>>,
+    /// When the last cycle (any outcome) finished.
+    pub last_attempt: Option<DateTime<Utc>>,
+    /// Outcome of the last cycle, for humans.
+    pub last_outcome: Option<String>,
+    /// Failed cycles since the last success.
+    pub consecutive_failures: u32,
+}
+
+/// Everything a handler or job needs; shared behind an `Arc`.
+pub struct AppState {
+    /// The configuration the process started with.
+    pub config: Config,
+    /// The database.
+    pub store: Store,
+    /// The source of "now".
+    pub clock: Arc<dyn Clock>,
+    /// Signature check of `/interactions`; `None` answers 503.
+    pub verifier: Option<InteractionVerifier>,
+    /// Discord REST client; `None` without a bot token.
+    pub discord: Option<DiscordRest>,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+    /// When the process started (uptime in `/status`).
+    pub started_at: DateTime<Utc>,
+    /// What the poller last did.
+    pub poll_status: RwLock<PollStatus>,
+}
+
+impl AppState {
+    /// Whether the poll cycle runs with this configuration.
+    pub fn polling_enabled(&self) -> bool {
+        self.config.roobet_api_token.is_some() && self.config.roobet_user_id.is_some()
+    }
+
+    /// Why the service is not ready as far as polling goes, or `None` when
+    /// polling is off or the last success is under three intervals old.
+    pub fn poll_staleness(&self) -> Option<String> {
+        if !self.polling_enabled() {
+            return None;
+        }
+        let status = self
+            .poll_status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let limit = chrono::Duration::seconds(3 * self.config.poll_interval_secs as i64);
+        let now = self.clock.now();
+        match status.last_success {
+            Some(at) if now - at < limit => None,
+            Some(at) => Some(format!(
+                "last successful poll was {} minutes ago ({} failures since)",
+                (now - at).num_minutes(),
+                status.consecutive_failures
+            )),
+            None => {
+                let since_start = now - self.started_at;
+                (since_start >= limit).then(|| {
+                    format!(
+                        "no successful poll since startup ({} failures)",
+                        status.consecutive_failures
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The public key or dev keypair is unusable.
+    #[error("DISCORD_PUBLIC_KEY: {0}")]
+    PublicKey(String),
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Http(String),
+}
+
+/// A built application: a bound listener and the state behind it.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    /// Opens the database (migrating it), builds the clients and binds the
+    /// listener. Nothing runs until [`Application::run_until_stopped`].
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let store = Store::open(&config.database_url).await?;
+        let verifier = match &config.discord_public_key {
+            None => None,
+            Some(PublicKeySetting::Hex(hex)) => Some(
+                InteractionVerifier::from_hex(hex)
+                    .map_err(|e| StartupError::PublicKey(e.to_string()))?,
+            ),
+            Some(PublicKeySetting::DevKeypair) => {
+                let keypair = DevKeypair::load_or_create(&dev_keypair_path())
+                    .map_err(|e| StartupError::PublicKey(e.to_string()))?;
+                Some(InteractionVerifier::new(keypair.verifying_key()))
+            }
+        };
+        let metrics = Metrics::new();
+        let discord = match &config.discord_token {
+            Some(token) => Some(
+                DiscordRest::new(&config.discord_api_base, token.clone())
+                    .map_err(|e| StartupError::Http(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: config.bind_addr,
+                source,
+            })?;
+        let started_at = clock.now();
+        let state = Arc::new(AppState {
+            config,
+            store,
+            clock,
+            verifier,
+            discord,
+            metrics,
+            started_at,
+            poll_status: RwLock::new(PollStatus::default()),
+        });
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address actually bound (tests bind port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The shared state, for tests and jobs started beside the server.
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The full router; public so benches can drive it without a socket.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/interactions",
+            post(endpoint::interactions).layer(DefaultBodyLimit::max(MAX_INTERACTION_BODY)),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .nest_service("/static", static_files(&state.config.static_dir))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Static assets: long-lived cache headers (file names change with content
+/// only rarely; a day is a safe middle) and gzip where the client accepts it.
+fn static_files(dir: &std::path::Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ))
+        .layer(CompressionLayer::new())
+}
+
+async fn count_requests(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .http_requests
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+            status: response.status().as_u16(),
+        })
+        .inc();
+    tracing::trace!(
+        route,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+/// Resolves when the process receives Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested: finishing requests in flight");
+}

@@ -1,0 +1,6 @@
+//! The subcommands behind `main.rs`: each is a function that returns
+//! `anyhow::Result`, because at this level an error is reported, not handled.
+
+pub mod interact;
+pub mod register;
+pub mod serve;

@@ -1,0 +1,437 @@
+//! Every setting of spec/config.md, read once from the environment.
+//!
+//! Nothing is required: a missing setting switches the matching part off and
+//! [`Config::parts`] says which parts are on and why, so the startup log can
+//! explain itself without ever printing a secret.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::domain::money::Cents;
+
+/// A value that must never reach a log line, a reply or a page.
+///
+/// `Debug` prints `***`; the only way to the text is [`Secret::expose`], so
+/// every use of a token is easy to find in review.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret text, for the one place that must send it (an HTTP header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Output format of the log, chosen by `LOG_FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines for a terminal.
+    Pretty,
+    /// One JSON object per line for log shippers.
+    Json,
+}
+
+/// Where `DISCORD_PUBLIC_KEY` points the signature check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKeySetting {
+    /// A hex Ed25519 key from the Discord developer portal.
+    Hex(String),
+    /// `dev`: the public half of the local dev keypair used by `interact`.
+    DevKeypair,
+}
+
+/// The Discord channels the service posts to; each one missing switches its
+/// messages off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Channels {
+    /// Monthly leaderboard message, edited in place.
+    pub leaderboard: Option<u64>,
+    /// Weekly multiplier leaderboard message, edited in place.
+    pub multiplier: Option<u64>,
+    /// Milestone celebrations.
+    pub milestone: Option<u64>,
+    /// Active-challenge board and new-challenge announcements.
+    pub challenge: Option<u64>,
+    /// Challenge winners.
+    pub challenge_logs: Option<u64>,
+    /// Community goal celebrations.
+    pub monthly_goal: Option<u64>,
+    /// Weekly multiplier payouts.
+    pub weekly_multiplier_logs: Option<u64>,
+}
+
+/// Every setting of the service. Built by [`Config::from_env`] in production
+/// and by hand (or [`Config::from_lookup`]) in tests.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds (`BIND_ADDR`, else all interfaces on `PORT`).
+    pub bind_addr: SocketAddr,
+    /// Absolute URL of the public pages, used in links and embeds.
+    pub public_base_url: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Key that verifies interaction signatures; `None` makes `/interactions` answer 503.
+    pub discord_public_key: Option<PublicKeySetting>,
+    /// Application id, for command registration and follow-ups.
+    pub discord_application_id: Option<u64>,
+    /// Bot token for REST calls; `None` means nothing is posted.
+    pub discord_token: Option<Secret>,
+    /// Discord REST base URL.
+    pub discord_api_base: String,
+    /// Register commands to this guild instead of globally.
+    pub guild_id: Option<u64>,
+    /// Members with this role may use admin commands.
+    pub admin_role_id: Option<u64>,
+    /// Channels the service posts to.
+    pub channels: Channels,
+    /// Affiliate API bearer token; `None` means no polling.
+    pub roobet_api_token: Option<Secret>,
+    /// The affiliate's Roobet user id.
+    pub roobet_user_id: Option<String>,
+    /// Affiliate API base URL.
+    pub roobet_api_base: String,
+    /// Tipping API bearer token; `None` means payouts stay pending.
+    pub tipping_api_token: Option<Secret>,
+    /// Tipping API base URL.
+    pub tipping_api_base: String,
+    /// Record payouts as sent without calling the tipping API.
+    pub tips_dry_run: bool,
+    /// Seconds between two tips sent by the payout worker.
+    pub tip_interval_secs: u64,
+    /// Seconds between poll cycles.
+    pub poll_interval_secs: u64,
+    /// Largest `/tipuser` amount.
+    pub max_manual_tip: Cents,
+    /// TOML file overriding the built-in prize tables and tiers.
+    pub rewards_file: Option<PathBuf>,
+    /// Folder of the CSS, scripts and images under `/static/`.
+    pub static_dir: PathBuf,
+    /// Log output format.
+    pub log_format: LogFormat,
+    /// Tracing filter.
+    pub rust_log: String,
+}
+
+/// A setting that is present but cannot be used; names the variable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{name}={value:?} is not valid: {expected}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub name: &'static str,
+    /// What was found (never a secret: secrets are not parsed).
+    pub value: String,
+    /// What is allowed.
+    pub expected: &'static str,
+}
+
+/// One part of the service and whether the configuration switches it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Short name of the part, e.g. "interactions".
+    pub name: &'static str,
+    /// Whether it runs.
+    pub on: bool,
+    /// Why it is on or off, naming the variables involved (never their secret values).
+    pub why: String,
+}
+
+impl Config {
+    /// Reads the process environment (after `.env`, loaded by the binary).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any name → value lookup; empty values
+    /// count as unset, so `FOO=` in a `.env` file switches a part off.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let port: u16 = parse_or(&get, "PORT", 8080, "a TCP port number (1-65535)")?;
+        let bind_addr = match get("BIND_ADDR") {
+            Some(v) => v.parse().map_err(|_| ConfigError {
+                name: "BIND_ADDR",
+                value: v,
+                expected: "host:port, e.g. 127.0.0.1:8080",
+            })?,
+            None => SocketAddr::from(([0, 0, 0, 0], port)),
+        };
+        let public_base_url = get("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://localhost:{}", bind_addr.port()))
+            .trim_end_matches('/')
+            .to_string();
+        let discord_public_key = match get("DISCORD_PUBLIC_KEY") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("dev") => Some(PublicKeySetting::DevKeypair),
+            Some(v) => {
+                if v.len() != 64 || hex::decode(&v).is_err() {
+                    return Err(ConfigError {
+                        name: "DISCORD_PUBLIC_KEY",
+                        value: v,
+                        expected: "64 hex characters (the application's public key), or `dev`",
+                    });
+                }
+                Some(PublicKeySetting::Hex(v))
+            }
+        };
+        let snowflake = |name: &'static str| -> Result<Option<u64>, ConfigError> {
+            get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| ConfigError {
+                        name,
+                        value: v,
+                        expected: "a Discord id (digits only)",
+                    })
+                })
+                .transpose()
+        };
+        let max_manual_tip = match get("MAX_MANUAL_TIP") {
+            None => Cents(10_000),
+            Some(v) => Cents::parse_dollars(&v).map_err(|_| ConfigError {
+                name: "MAX_MANUAL_TIP",
+                value: v,
+                expected: "a positive USD amount with at most 2 decimals",
+            })?,
+        };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    value: other.to_string(),
+                    expected: "`pretty` or `json`",
+                })
+            }
+        };
+        Ok(Self {
+            bind_addr,
+            public_base_url,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://fts-assistant.db?mode=rwc".into()),
+            discord_public_key,
+            discord_application_id: snowflake("DISCORD_APPLICATION_ID")?,
+            discord_token: get("DISCORD_TOKEN").map(Secret::new),
+            discord_api_base: base_url(get("DISCORD_API_BASE"), "https://discord.com/api/v10"),
+            guild_id: snowflake("GUILD_ID")?,
+            admin_role_id: snowflake("ADMIN_ROLE_ID")?,
+            channels: Channels {
+                leaderboard: snowflake("LEADERBOARD_CHANNEL_ID")?,
+                multiplier: snowflake("MULTIPLIER_CHANNEL_ID")?,
+                milestone: snowflake("MILESTONE_CHANNEL_ID")?,
+                challenge: snowflake("CHALLENGE_CHANNEL_ID")?,
+                challenge_logs: snowflake("CHALLENGE_LOGS_CHANNEL_ID")?,
+                monthly_goal: snowflake("MONTHLY_GOAL_CHANNEL_ID")?,
+                weekly_multiplier_logs: snowflake("WEEKLY_MULTIPLIER_LOGS_CHANNEL_ID")?,
+            },
+            roobet_api_token: get("ROOBET_API_TOKEN").map(Secret::new),
+            roobet_user_id: get("ROOBET_USER_ID"),
+            roobet_api_base: base_url(get("ROOBET_API_BASE"), "https://roobetconnect.com"),
+            tipping_api_token: get("TIPPING_API_TOKEN").map(Secret::new),
+            tipping_api_base: base_url(get("TIPPING_API_BASE"), "https://roobet.com"),
+            tips_dry_run: parse_bool(&get, "TIPS_DRY_RUN")?,
+            tip_interval_secs: parse_or(&get, "TIP_INTERVAL_SECS", 30, "whole seconds")?,
+            poll_interval_secs: positive(parse_or(
+                &get,
+                "POLL_INTERVAL_SECS",
+                600,
+                "whole seconds, at least 1",
+            )?)
+            .ok_or_else(|| ConfigError {
+                name: "POLL_INTERVAL_SECS",
+                value: "0".into(),
+                expected: "whole seconds, at least 1",
+            })?,
+            max_manual_tip,
+            rewards_file: get("REWARDS_FILE").map(PathBuf::from),
+            static_dir: get("STATIC_DIR").map_or_else(|| PathBuf::from("static"), PathBuf::from),
+            log_format,
+            rust_log: get("RUST_LOG").unwrap_or_else(|| "info".into()),
+        })
+    }
+
+    /// Which parts of the service run with this configuration, and why;
+    /// logged at startup and shown by `/status`.
+    pub fn parts(&self) -> Vec<Part> {
+        let mut parts = Vec::new();
+        let mut part = |name, on, why: String| parts.push(Part { name, on, why });
+        part(
+            "interactions",
+            self.discord_public_key.is_some(),
+            match &self.discord_public_key {
+                Some(PublicKeySetting::DevKeypair) => {
+                    "DISCORD_PUBLIC_KEY=dev: accepting requests signed by the local dev keypair"
+                        .into()
+                }
+                Some(PublicKeySetting::Hex(_)) => "DISCORD_PUBLIC_KEY is set".into(),
+                None => "DISCORD_PUBLIC_KEY is not set: /interactions answers 503".into(),
+            },
+        );
+        part(
+            "discord-posting",
+            self.discord_token.is_some(),
+            if self.discord_token.is_some() {
+                "DISCORD_TOKEN is set".into()
+            } else {
+                "DISCORD_TOKEN is not set: no channel messages are posted".into()
+            },
+        );
+        let polling = self.roobet_api_token.is_some() && self.roobet_user_id.is_some();
+        part(
+            "polling",
+            polling,
+            if polling {
+                format!(
+                    "every {}s from {}",
+                    self.poll_interval_secs, self.roobet_api_base
+                )
+            } else {
+                "ROOBET_API_TOKEN and ROOBET_USER_ID are both needed: no polling".into()
+            },
+        );
+        let tipping = self.tips_dry_run || self.tipping_api_token.is_some();
+        part(
+            "tipping",
+            tipping,
+            if self.tips_dry_run {
+                "TIPS_DRY_RUN=true: payouts are recorded as sent WITHOUT calling the tipping API"
+                    .into()
+            } else if tipping {
+                format!("sending through {}", self.tipping_api_base)
+            } else {
+                "TIPPING_API_TOKEN is not set: payouts stay pending".into()
+            },
+        );
+        parts
+    }
+}
+
+fn base_url(value: Option<String>, default: &str) -> String {
+    value
+        .unwrap_or_else(|| default.to_string())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+fn positive(v: u64) -> Option<u64> {
+    (v > 0).then_some(v)
+}
+
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    expected: &'static str,
+) -> Result<T, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError {
+            name,
+            value: v,
+            expected,
+        }),
+    }
+}
+
+fn parse_bool(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<bool, ConfigError> {
+    match get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ConfigError {
+            name,
+            value: other.to_string(),
+            expected: "true or false",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn empty_environment_gives_the_documented_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(c.public_base_url, "http://localhost:8080");
+        assert_eq!(c.database_url, "sqlite://fts-assistant.db?mode=rwc");
+        assert_eq!(c.discord_api_base, "https://discord.com/api/v10");
+        assert_eq!(c.roobet_api_base, "https://roobetconnect.com");
+        assert_eq!(c.tipping_api_base, "https://roobet.com");
+        assert!(!c.tips_dry_run);
+        assert_eq!(c.tip_interval_secs, 30);
+        assert_eq!(c.poll_interval_secs, 600);
+        assert_eq!(c.max_manual_tip, Cents(10_000));
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert!(c.parts().iter().all(|p| !p.on));
+    }
+
+    #[test]
+    fn bind_addr_overrides_port() {
+        let c = config(&[("PORT", "9000"), ("BIND_ADDR", "127.0.0.1:7000")]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:7000");
+        let c = config(&[("PORT", "9000")]).unwrap();
+        assert_eq!(c.bind_addr.port(), 9000);
+        assert_eq!(c.public_base_url, "http://localhost:9000");
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let err = config(&[("PORT", "eighty")]).unwrap_err();
+        assert_eq!(err.name, "PORT");
+        let err = config(&[("DISCORD_PUBLIC_KEY", "zz")]).unwrap_err();
+        assert_eq!(err.name, "DISCORD_PUBLIC_KEY");
+        let err = config(&[("TIPS_DRY_RUN", "maybe")]).unwrap_err();
+        assert_eq!(err.name, "TIPS_DRY_RUN");
+        let err = config(&[("POLL_INTERVAL_SECS", "0")]).unwrap_err();
+        assert_eq!(err.name, "POLL_INTERVAL_SECS");
+        let err = config(&[("MAX_MANUAL_TIP", "1.234")]).unwrap_err();
+        assert_eq!(err.name, "MAX_MANUAL_TIP");
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_or_parts() {
+        let c = config(&[
+            ("DISCORD_TOKEN", "super-secret-bot-token"),
+            ("ROOBET_API_TOKEN", "super-secret-jwt"),
+            ("ROOBET_USER_ID", "aff"),
+            ("TIPPING_API_TOKEN", "super-secret-tip"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?} {:?}", c.parts());
+        assert!(!shown.contains("super-secret"), "{shown}");
+        assert!(c.parts().iter().filter(|p| p.on).count() == 3);
+    }
+
+    #[test]
+    fn dev_public_key_selects_the_dev_keypair() {
+        let c = config(&[("DISCORD_PUBLIC_KEY", "dev")]).unwrap();
+        assert_eq!(c.discord_public_key, Some(PublicKeySetting::DevKeypair));
+    }
+}

@@ -1,0 +1,125 @@
+//! `/exclude`: the anti-abuse list of spec/rules.md. Excluded players are
+//! left out of every board, earn no milestone or challenge and are never
+//! tipped automatically; this command edits and shows the list.
+
+use chrono::{Datelike, TimeZone, Utc};
+use twilight_model::application::interaction::application_command::CommandData;
+use twilight_model::http::interaction::InteractionResponse;
+
+use super::once::{self, Once};
+use super::options;
+use super::{CommandError, Invocation};
+use crate::discord::respond;
+use crate::domain::masking::mask_username;
+use crate::domain::names::Username;
+use crate::store::audit::{self, AuditEntry};
+use crate::store::players::{self, Exclusion};
+
+const ACTIONS: [&str; 3] = ["add", "remove", "list"];
+const REASON_MAX_CHARS: usize = 200;
+
+/// Runs `/exclude`.
+pub async fn run(
+    invocation: &Invocation<'_>,
+    data: &CommandData,
+) -> Result<InteractionResponse, CommandError> {
+    let action = options::choice(data, "action", &ACTIONS)?.unwrap_or("add");
+    if action == "list" {
+        return list(invocation).await;
+    }
+    let username = Username::parse(&options::required_string(data, "username")?)
+        .map_err(|e| CommandError::Invalid(format!("`username` {e}")))?;
+    let reason =
+        options::string(data, "reason")?.map(|r| respond::truncate_chars(&r, REASON_MAX_CHARS));
+
+    let mut applying = match once::begin(invocation, "exclude").await? {
+        Once::Replay(response) => return Ok(*response),
+        Once::Apply(applying) => applying,
+    };
+    let year_start = Utc
+        .with_ymd_and_hms(invocation.now.year(), 1, 1, 0, 0, 0)
+        .single()
+        .map_or(0, |t| t.timestamp_millis());
+    let Some(player) =
+        players::find_by_username(applying.conn(), username.as_str(), year_start).await?
+    else {
+        // Refusals are not recorded: the transaction (and the claim) roll back.
+        return Err(CommandError::Invalid(format!(
+            "no player named `{username}` has played under our code this year, so there is nobody to {action}."
+        )));
+    };
+    let masked = mask_username(&player.username);
+    let (changed, text) = if action == "add" {
+        let added = players::exclude(
+            applying.conn(),
+            &Exclusion {
+                uid: player.uid.clone(),
+                username: player.username.clone(),
+                reason: reason.clone(),
+                added_by: invocation.caller_id(),
+                added_ms: invocation.now_ms(),
+            },
+        )
+        .await?;
+        let text = if added {
+            format!("🚫 `{masked}` is now excluded from boards, milestones, challenges and automatic tips.")
+        } else {
+            format!("`{masked}` was already excluded; nothing changed.")
+        };
+        (added, text)
+    } else {
+        let removed = players::unexclude(applying.conn(), &player.uid).await?;
+        let text = if removed {
+            format!("✅ `{masked}` is no longer excluded.")
+        } else {
+            format!("`{masked}` was not excluded; nothing changed.")
+        };
+        (removed, text)
+    };
+    if changed {
+        audit::record(
+            applying.conn(),
+            &AuditEntry {
+                at_ms: invocation.now_ms(),
+                actor_id: invocation.caller_id(),
+                actor_name: invocation.caller_name(),
+                action: format!("exclude.{action}"),
+                detail: format!(
+                    "{masked}{}",
+                    reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                ),
+                interaction_id: Some(invocation.interaction.id.to_string()),
+            },
+        )
+        .await?;
+    }
+    applying
+        .finish(respond::ephemeral_text(text), invocation.now_ms())
+        .await
+}
+
+async fn list(invocation: &Invocation<'_>) -> Result<InteractionResponse, CommandError> {
+    let mut conn = invocation.state.store.pool().acquire().await?;
+    let entries = players::exclusions(&mut conn).await?;
+    if entries.is_empty() {
+        return Ok(respond::ephemeral_text("The exclusion list is empty."));
+    }
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let reason = e.reason.as_deref().unwrap_or("no reason given");
+            format!("• `{}` — {}", mask_username(&e.username), reason)
+        })
+        .collect();
+    Ok(respond::ephemeral_text(respond::truncate_chars(
+        &format!(
+            "**Excluded players ({})**\n{}",
+            entries.len(),
+            lines.join("\n")
+        ),
+        2000,
+    )))
+}

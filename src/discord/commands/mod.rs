@@ -1,0 +1,156 @@
+//! Slash command handlers: one module per command (or family), all reached
+//! through [`run`], which refuses unknown commands and non-admin callers of
+//! admin commands before any handler runs.
+
+pub mod definitions;
+mod exclude;
+mod once;
+pub mod options;
+
+use chrono::{DateTime, Utc};
+use twilight_model::application::interaction::application_command::CommandData;
+use twilight_model::application::interaction::Interaction;
+use twilight_model::http::interaction::InteractionResponse;
+
+use super::permissions;
+use super::respond;
+use crate::app::AppState;
+use crate::store::StoreError;
+use definitions::{is_admin_command, COMMAND_NAMES};
+
+/// One interaction being answered: the state, the verified interaction and
+/// the instant it is answered at (from the injected clock).
+pub struct Invocation<'a> {
+    /// Shared application state.
+    pub state: &'a AppState,
+    /// The verified interaction.
+    pub interaction: &'a Interaction,
+    /// "Now", read once so one answer sees one instant.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Invocation<'a> {
+    /// Reads the clock once for this interaction.
+    pub fn new(state: &'a AppState, interaction: &'a Interaction) -> Self {
+        Self {
+            state,
+            interaction,
+            now: state.clock.now(),
+        }
+    }
+
+    /// The caller's Discord user id, from the member (guild) or user (DM).
+    pub fn caller_id(&self) -> Option<String> {
+        self.interaction.author_id().map(|id| id.to_string())
+    }
+
+    /// The caller's Discord username, for the audit log.
+    pub fn caller_name(&self) -> Option<String> {
+        self.interaction.author().map(|u| u.name.clone())
+    }
+
+    /// Whether the caller holds admin rights right now (see [`permissions`]).
+    pub fn is_admin(&self) -> bool {
+        permissions::is_admin(self.interaction, self.state.config.admin_role_id)
+    }
+
+    /// "Now" in Unix milliseconds, the unit every stored time uses.
+    pub fn now_ms(&self) -> i64 {
+        self.now.timestamp_millis()
+    }
+}
+
+/// Why a handler could not give its normal answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The caller's input is wrong; the message says what is allowed and is
+    /// shown to them as is.
+    #[error("{0}")]
+    Invalid(String),
+    /// Something on our side failed; logged, and the caller gets an apology.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored reply could not be read back.
+    #[error("stored reply: {0}")]
+    StoredReply(#[from] serde_json::Error),
+}
+
+impl From<sqlx::Error> for CommandError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(StoreError::Sqlx(e))
+    }
+}
+
+impl From<options::OptionError> for CommandError {
+    fn from(e: options::OptionError) -> Self {
+        Self::Invalid(e.to_string())
+    }
+}
+
+/// The name used in metrics: a known command name, or `unknown` so a caller
+/// cannot blow up the label set.
+pub fn metrics_label(name: &str) -> String {
+    if COMMAND_NAMES.contains(&name) {
+        name.to_string()
+    } else {
+        "unknown".to_string()
+    }
+}
+
+/// Answers a slash command.
+pub async fn run(invocation: &Invocation<'_>, data: &CommandData) -> InteractionResponse {
+    let name = data.name.as_str();
+    if !COMMAND_NAMES.contains(&name) {
+        return respond::ephemeral_text(format!(
+            "I don't know the command `/{}`. Try `/mywager`, `/monthlygoal` or `/challenge_results`.",
+            respond::truncate_chars(&name.replace('`', "'"), 32)
+        ));
+    }
+    if is_admin_command(name) && !invocation.is_admin() {
+        tracing::info!(
+            command = name,
+            "admin command refused: caller is not an admin"
+        );
+        return respond::ephemeral_text(
+            "⛔ `/".to_string() + name + "` is for admins only (Manage Server or the admin role).",
+        );
+    }
+    let outcome = match name {
+        "exclude" => exclude::run(invocation, data).await,
+        other => Ok(not_yet_available(other)),
+    };
+    outcome.unwrap_or_else(|error| answer_error(name, error))
+}
+
+/// Answers an autocomplete request. No command has live suggestions yet, so
+/// Discord shows the user's own text.
+pub async fn autocomplete(
+    _invocation: &Invocation<'_>,
+    _data: &CommandData,
+) -> InteractionResponse {
+    respond::autocomplete(Vec::new())
+}
+
+/// Answers a button press. No buttons are issued yet, so any press is stale.
+pub async fn component(_invocation: &Invocation<'_>, custom_id: &str) -> InteractionResponse {
+    tracing::info!(custom_id, "button press with no handler");
+    respond::ephemeral_text("This button has expired. Run the command again.")
+}
+
+fn not_yet_available(name: &str) -> InteractionResponse {
+    respond::ephemeral_text(format!(
+        "`/{name}` is not available yet: it arrives with an upcoming release of FTS Assistant."
+    ))
+}
+
+fn answer_error(command: &str, error: CommandError) -> InteractionResponse {
+    match error {
+        CommandError::Invalid(message) => respond::ephemeral_text(format!("⚠️ {message}")),
+        other => {
+            tracing::error!(command, error = %other, "command failed");
+            respond::ephemeral_text(
+                "Something went wrong on our side and nothing was changed. Please try again in a minute.",
+            )
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `fts-assistant`: parses the command line and hands over to the library.
+
+use clap::{Parser, Subcommand};
+
+use fts_assistant::cli::{self, interact::As};
+use fts_assistant::config::Config;
+use fts_assistant::store::Store;
+use fts_assistant::telemetry;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Discord bot and public leaderboard for a Roobet affiliate community"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// The whole product with no configuration: dev-signed interactions,
+    /// embedded SQLite, tips dry-run.
+    Demo,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Register the slash commands with Discord (bulk overwrite).
+    RegisterCommands {
+        /// Print the commands' JSON instead of calling Discord.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Sign an interaction with the local dev keypair and send it to a
+    /// running server, e.g. `interact /mywager username:alice`.
+    Interact {
+        /// `/command` or `ping`.
+        command: String,
+        /// Options as `name:value`.
+        options: Vec<String>,
+        /// Base URL of the running server.
+        #[arg(long, default_value = "http://localhost:8080")]
+        url: String,
+        /// Who is calling: member, admin or role:<id>.
+        #[arg(long = "as", default_value = "member")]
+        caller: As,
+        /// Deliver the same signed request this many times (replay check).
+        #[arg(long, default_value_t = 1)]
+        times: u32,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format, &config.rust_log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => cli::serve::serve(config).await,
+        Command::Demo => cli::serve::demo(config).await,
+        Command::Migrate => {
+            let store = Store::open(&config.database_url).await?;
+            println!("migrations applied ({})", store.kind().name());
+            Ok(())
+        }
+        Command::RegisterCommands { dry_run } => {
+            cli::register::register_commands(&config, dry_run).await
+        }
+        Command::Interact {
+            command,
+            options,
+            url,
+            caller,
+            times,
+        } => {
+            let interaction = cli::interact::build(&command, &options, &caller)?;
+            cli::interact::send(&url, &interaction, times).await
+        }
+    }
+}

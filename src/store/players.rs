@@ -1,0 +1,122 @@
+//! Referred players ever seen, and the exclusion list.
+
+use sqlx::{AnyConnection, Row};
+
+use super::StoreError;
+
+/// A player as the affiliate API last named them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownPlayer {
+    /// Roobet's stable user id (never shown publicly).
+    pub uid: String,
+    /// The latest username.
+    pub username: String,
+}
+
+/// Records (or refreshes) a player seen in the affiliate data.
+pub async fn upsert(
+    conn: &mut AnyConnection,
+    uid: &str,
+    username: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO players (uid, username, username_lower, first_seen_ms, last_seen_ms) \
+         VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (uid) DO UPDATE SET username = excluded.username, \
+         username_lower = excluded.username_lower, last_seen_ms = excluded.last_seen_ms",
+    )
+    .bind(uid)
+    .bind(username)
+    .bind(username.to_lowercase())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Resolves a username, case-insensitively, among players seen since
+/// `since_ms`; the most recently seen wins when two share a name.
+pub async fn find_by_username(
+    conn: &mut AnyConnection,
+    username: &str,
+    since_ms: i64,
+) -> Result<Option<KnownPlayer>, StoreError> {
+    let row = sqlx::query(
+        "SELECT uid, username FROM players WHERE username_lower = $1 AND last_seen_ms >= $2 \
+         ORDER BY last_seen_ms DESC LIMIT 1",
+    )
+    .bind(username.to_lowercase())
+    .bind(since_ms)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(KnownPlayer {
+            uid: r.try_get(0)?,
+            username: r.try_get(1)?,
+        })
+    })
+    .transpose()
+}
+
+/// One entry of the exclusion list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    /// The excluded Roobet uid.
+    pub uid: String,
+    /// Their username when excluded.
+    pub username: String,
+    /// Why, as the admin wrote it.
+    pub reason: Option<String>,
+    /// Discord id of the admin who added it.
+    pub added_by: Option<String>,
+    /// When (Unix ms).
+    pub added_ms: i64,
+}
+
+/// Adds a player to the exclusion list; `false` if already there.
+pub async fn exclude(conn: &mut AnyConnection, entry: &Exclusion) -> Result<bool, StoreError> {
+    let added = sqlx::query(
+        "INSERT INTO exclusions (uid, username, reason, added_by, added_ms) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (uid) DO NOTHING",
+    )
+    .bind(&entry.uid)
+    .bind(&entry.username)
+    .bind(entry.reason.as_deref())
+    .bind(entry.added_by.as_deref())
+    .bind(entry.added_ms)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+/// Removes a player from the exclusion list; `false` if they were not on it.
+pub async fn unexclude(conn: &mut AnyConnection, uid: &str) -> Result<bool, StoreError> {
+    let removed = sqlx::query("DELETE FROM exclusions WHERE uid = $1")
+        .bind(uid)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(removed == 1)
+}
+
+/// The whole exclusion list, oldest first.
+pub async fn exclusions(conn: &mut AnyConnection) -> Result<Vec<Exclusion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT uid, username, reason, added_by, added_ms FROM exclusions ORDER BY added_ms, uid",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Exclusion {
+                uid: r.try_get(0)?,
+                username: r.try_get(1)?,
+                reason: r.try_get(2)?,
+                added_by: r.try_get(3)?,
+                added_ms: r.try_get(4)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,278 @@
+//! Shared test harness: the real application on a random loopback port
+//! against a fresh database (a new SQLite file, or a new PostgreSQL database
+//! created on `TEST_POSTGRES_URL`), with a steerable clock and the dev key.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::Connection;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+use fts_assistant::app::{AppState, Application};
+use fts_assistant::clock::{Clock, ManualClock};
+use fts_assistant::config::{Config, PublicKeySetting};
+use fts_assistant::discord::dev_keys::DevKeypair;
+use fts_assistant::discord::synth::{SignedRequest, SynthInteraction};
+
+/// The database engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A new SQLite file in a temp dir.
+    Sqlite,
+    /// A new database on the PostgreSQL server of `TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// Generates one `#[tokio::test]` per engine for each listed test function
+/// (each takes a [`Db`]).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Db::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Db::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// A database made for one test; dropped with it (SQLite) or left on the
+/// throwaway server (PostgreSQL, removed with the cluster).
+pub struct TestDb {
+    /// Its `DATABASE_URL`.
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A fresh database on `db`, or `None` when PostgreSQL is not available and
+/// not required (`FTS_REQUIRE_POSTGRES=1` turns the skip into a failure).
+pub async fn fresh_database(db: Db) -> Option<TestDb> {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            Some(TestDb {
+                url,
+                _dir: Some(dir),
+            })
+        }
+        Db::Postgres => {
+            let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+                if std::env::var("FTS_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                    panic!("FTS_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+                }
+                eprintln!("skipping: TEST_POSTGRES_URL is not set (run scripts/test.sh)");
+                return None;
+            };
+            sqlx::any::install_default_drivers();
+            let name = format!("fts_test_{}", unique_suffix());
+            let mut admin = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("connect to TEST_POSTGRES_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            Some(TestDb {
+                url: url.to_string(),
+                _dir: None,
+            })
+        }
+    }
+}
+
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let mut bytes = [0u8; 4];
+    getrandom::getrandom(&mut bytes).expect("randomness");
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        hex::encode(bytes)
+    )
+}
+
+/// The instant test clocks start at: a Tuesday in the middle of a month.
+pub fn test_start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+}
+
+/// A configuration with everything external off, on `database_url`, port 0
+/// and the given dev key.
+pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("empty config is valid");
+    config.bind_addr = "127.0.0.1:0".parse().unwrap();
+    config.database_url = database_url.to_string();
+    config.discord_public_key = Some(PublicKeySetting::Hex(key.public_key_hex()));
+    config
+}
+
+/// The application running on a random port.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The state behind it (store, clock, metrics).
+    pub state: Arc<AppState>,
+    /// The steerable clock the app reads.
+    pub clock: Arc<ManualClock>,
+    /// The key Discord would sign with.
+    pub key: DevKeypair,
+    /// A plain HTTP client.
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the app on `db` with the default test configuration.
+    pub async fn spawn(db: Db) -> Option<Self> {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Starts the app on `db` after `adjust` edits the configuration.
+    pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
+        let test_db = fresh_database(db).await?;
+        let key = DevKeypair::from_seed([42; 32]);
+        let mut config = base_config(&test_db.url, &key);
+        adjust(&mut config);
+        let clock = Arc::new(ManualClock::new(test_start()));
+        let app = Application::build(config, clock.clone())
+            .await
+            .expect("application builds");
+        let base_url = format!("http://{}", app.local_addr());
+        let state = app.state();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until_stopped(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        Some(Self {
+            base_url,
+            state,
+            clock,
+            key,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            server: Some(server),
+            _db: test_db,
+        })
+    }
+
+    /// Signs `interaction` with the app's key at the app's "now".
+    pub fn sign(&self, interaction: &SynthInteraction) -> SignedRequest {
+        interaction.signed(&self.key, self.clock.now().timestamp())
+    }
+
+    /// POSTs a signed request to `/interactions`.
+    pub async fn post_signed(&self, request: &SignedRequest) -> reqwest::Response {
+        self.post_raw(
+            request.body.clone(),
+            Some(&request.signature),
+            Some(&request.timestamp),
+        )
+        .await
+    }
+
+    /// Signs and POSTs `interaction`; returns the status and the JSON reply.
+    pub async fn interact(&self, interaction: &SynthInteraction) -> (u16, serde_json::Value) {
+        let response = self.post_signed(&self.sign(interaction)).await;
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+
+    /// POSTs arbitrary bytes and headers to `/interactions`.
+    pub async fn post_raw(
+        &self,
+        body: Vec<u8>,
+        signature: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}/interactions", self.base_url))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("x-signature-ed25519", signature);
+        }
+        if let Some(timestamp) = timestamp {
+            request = request.header("x-signature-timestamp", timestamp);
+        }
+        request.send().await.expect("request reaches the app")
+    }
+
+    /// GETs a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{}", self.base_url, path))
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
+    /// Runs one query returning a single integer (counts in assertions).
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .fetch_one(self.state.store.pool())
+            .await
+            .expect("count query")
+            .try_get::<i64, _>(0)
+            .expect("an integer")
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The text of an interaction reply (`data.content`), or "".
+pub fn content(reply: &serde_json::Value) -> String {
+    reply["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether a reply is ephemeral (flag 64).
+pub fn is_ephemeral(reply: &serde_json::Value) -> bool {
+    reply["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
