@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod discord;
+pub mod roobet;
 pub mod domain;
 pub mod store;
 pub mod telemetry;

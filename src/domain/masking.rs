@@ -1,11 +1,180 @@
-//! Placeholder until the domain layer lands.
+//! Privacy for every public view: masked usernames and opaque ids.
+//!
+//! Names are masked by characters (Unicode scalar values), not bytes:
+//! drop the last three and append `***`; names of ≤ 3 characters become
+//! `***`. The Roobet uid is never published; [`PublicIdKey::public_id`]
+//! gives a stable keyed hash instead.
 
-/// Masks a username for public views.
-pub fn mask_username(name: &str) -> String {
-    let n = name.chars().count();
-    if n <= 3 {
-        return "***".into();
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use thiserror::Error;
+
+/// Characters removed from the end of a username.
+pub const HIDDEN_CHARS: usize = 3;
+/// Shortest accepted [`PublicIdKey`] secret, in bytes.
+pub const MIN_KEY_BYTES: usize = 16;
+
+/// `alice` → `al***`, `LuckyDuck` → `LuckyD***`, `Ærøskøbing` → `Ærøskøb***`,
+/// `bob` → `***`. Do not put the result in Markdown unescaped; use
+/// [`mask_for_markdown`] for Discord embeds.
+pub fn mask_username(username: &str) -> String {
+    let count = username.chars().count();
+    let keep = count.saturating_sub(HIDDEN_CHARS);
+    let mut masked: String = username.chars().take(keep).collect();
+    masked.push_str("***");
+    masked
+}
+
+/// [`mask_username`] escaped for Discord Markdown: the visible prefix has
+/// Markdown-significant characters backslash-escaped and the stars are
+/// `\*\*\*` (`alice` → `al\*\*\*`, `a_b_c` → `a\_\*\*\*`).
+pub fn mask_for_markdown(username: &str) -> String {
+    let keep = username.chars().count().saturating_sub(HIDDEN_CHARS);
+    let mut out = String::with_capacity(username.len() + 8);
+    for ch in username.chars().take(keep) {
+        if matches!(
+            ch,
+            '\\' | '*'
+                | '_'
+                | '~'
+                | '`'
+                | '|'
+                | '>'
+                | '#'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '-'
+                | ':'
+                | '<'
+                | '@'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
     }
-    let kept: String = name.chars().take(n - 3).collect();
-    format!("{kept}***")
+    out.push_str(r"\*\*\*");
+    out
+}
+
+/// The HMAC secret was too short to be safe.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("public id key must be at least {MIN_KEY_BYTES} bytes, got {0}")]
+pub struct PublicIdKeyError(pub usize);
+
+/// Secret key for opaque public ids. Keep it stable: changing it changes
+/// every public id. `Debug` never prints the key.
+#[derive(Clone)]
+pub struct PublicIdKey {
+    key: Vec<u8>,
+}
+
+impl PublicIdKey {
+    /// Wraps a secret of at least [`MIN_KEY_BYTES`] bytes (32 random bytes
+    /// recommended).
+    pub fn new(key: &[u8]) -> Result<Self, PublicIdKeyError> {
+        if key.len() < MIN_KEY_BYTES {
+            return Err(PublicIdKeyError(key.len()));
+        }
+        Ok(Self { key: key.to_vec() })
+    }
+
+    /// First 16 lowercase hex chars of HMAC-SHA256(key, uid). Stable for a
+    /// given key and uid; reveals nothing about the uid without the key.
+    pub fn public_id(&self, uid: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .expect("HMAC accepts keys of any length");
+        mac.update(uid.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..8])
+    }
+}
+
+impl fmt::Debug for PublicIdKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PublicIdKey(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn masks_drop_the_last_three_characters() {
+        assert_eq!(mask_username("alice"), "al***");
+        // The brief's example said `Lucky***`, which drops four; the rule
+        // (and its other examples) drop three.
+        assert_eq!(mask_username("LuckyDuck"), "LuckyD***");
+        assert_eq!(mask_username("abcd"), "a***");
+    }
+
+    #[test]
+    fn short_names_are_fully_hidden() {
+        for name in ["", "a", "ab", "bob", "Ærø"] {
+            assert_eq!(mask_username(name), "***", "{name}");
+        }
+    }
+
+    #[test]
+    fn masking_counts_characters_not_bytes() {
+        assert_eq!(mask_username("Ærøskøbing"), "Ærøskøb***");
+        assert_eq!(mask_username("🎰🎰🎰🎰"), "🎰***");
+    }
+
+    #[test]
+    fn markdown_variant_escapes_stars_and_markup() {
+        assert_eq!(mask_for_markdown("alice"), r"al\*\*\*");
+        assert_eq!(mask_for_markdown("bob"), r"\*\*\*");
+        assert_eq!(mask_for_markdown("*_~x_abc"), r"\*\_\~x\_\*\*\*");
+        assert_eq!(mask_for_markdown("Ærøskøbing"), r"Ærøskøb\*\*\*");
+    }
+
+    #[test]
+    fn public_id_is_a_16_hex_char_hmac_prefix() {
+        let key = PublicIdKey::new(b"0123456789abcdef0123456789abcdef").unwrap();
+        let id = key.public_id("uid-123");
+        assert_eq!(id, EXPECTED_ID);
+        assert_eq!(key.public_id("uid-123"), id);
+        assert_ne!(key.public_id("uid-124"), id);
+        let other = PublicIdKey::new(b"another key of 32 bytes........").unwrap();
+        assert_ne!(other.public_id("uid-123"), id);
+        assert!(!format!("{key:?}").contains("0123"));
+    }
+
+    #[test]
+    fn short_public_id_keys_are_rejected() {
+        assert_eq!(PublicIdKey::new(b"short").unwrap_err(), PublicIdKeyError(5));
+    }
+
+    /// Cross-checked with Python `hmac.new(key, b"uid-123", sha256)`.
+    const EXPECTED_ID: &str = "cc38201c59ce54c7";
+
+    proptest! {
+        #[test]
+        fn mask_never_reveals_a_full_name_longer_than_three(name in "\\PC{4,20}") {
+            let masked = mask_username(&name);
+            let n = name.chars().count();
+            prop_assert!(!masked.contains(name.as_str()));
+            prop_assert_eq!(masked.chars().count(), n);
+            prop_assert!(masked.ends_with("***"));
+            prop_assert!(name.starts_with(masked.trim_end_matches("***")) || name.contains('*'));
+        }
+
+        #[test]
+        fn short_names_always_become_three_stars(name in "\\PC{0,3}") {
+            prop_assert_eq!(mask_username(&name), "***");
+        }
+
+        #[test]
+        fn public_id_is_always_16_lowercase_hex(uid in ".*") {
+            let key = PublicIdKey::new(&[7u8; 32]).unwrap();
+            let id = key.public_id(&uid);
+            prop_assert_eq!(id.len(), 16);
+            prop_assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        }
+    }
 }

@@ -1,0 +1,80 @@
+//! Per-player figures for one period, as the ranking functions consume
+//! them. The caller builds these from the Roobet API (converting floats
+//! with [`Cents::from_usd`] / [`Multiplier::from_f64`] at that boundary).
+
+use serde::{Deserialize, Serialize};
+
+use super::money::{Cents, Multiplier};
+
+/// One player's figures for a period. Supply one value per `uid`; the
+/// rankers keep only the best-placed entry if a uid is repeated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerFigures {
+    /// Roobet user id. Private: never show it publicly (use
+    /// [`super::masking::PublicIdKey::public_id`]).
+    pub uid: String,
+    /// Roobet username, unmasked; mask it before any public view.
+    pub username: String,
+    /// Total (unweighted) wager in the period.
+    pub wagered: Cents,
+    /// Weighted wager in the period (what the monthly board ranks on).
+    pub weighted_wagered: Cents,
+    /// Unix milliseconds of the snapshot in which `weighted_wagered` last
+    /// changed; earlier wins ties ("reached the figure first").
+    pub weighted_since_ms: i64,
+    /// Best hit in the window the caller queried (the week for the
+    /// multiplier board, the game since challenge start for challenges).
+    pub best_hit: Option<Hit>,
+}
+
+/// A single winning bet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Payout ÷ bet, in hundredths.
+    pub multiplier: Multiplier,
+    /// Stake of the bet.
+    pub bet: Cents,
+    /// Amount paid out by the bet.
+    pub payout: Cents,
+    /// Game identifier as the API reports it (`provider:game`).
+    pub game_id: String,
+    /// Human-readable game title.
+    pub game_title: String,
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Builders shared by the ranking tests.
+    use super::*;
+
+    /// A player with the given uid, name and figures (in cents) and no hit.
+    pub(crate) fn player(uid: &str, name: &str, wagered: i64, weighted: i64) -> PlayerFigures {
+        PlayerFigures {
+            uid: uid.to_owned(),
+            username: name.to_owned(),
+            wagered: Cents(wagered),
+            weighted_wagered: Cents(weighted),
+            weighted_since_ms: 0,
+            best_hit: None,
+        }
+    }
+
+    /// A hit on `game` with multiplier and bet/payout in hundredths/cents.
+    pub(crate) fn hit(game: &str, multiplier: i64, bet: i64) -> Hit {
+        Hit {
+            multiplier: Multiplier(multiplier),
+            bet: Cents(bet),
+            payout: Cents(bet.saturating_mul(multiplier) / 100),
+            game_id: game.to_owned(),
+            game_title: game.to_owned(),
+        }
+    }
+
+    /// `player` with a best hit attached.
+    pub(crate) fn hitter(uid: &str, hit: Hit) -> PlayerFigures {
+        PlayerFigures {
+            best_hit: Some(hit),
+            ..player(uid, uid, 0, 0)
+        }
+    }
+}
