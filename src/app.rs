@@ -27,7 +27,12 @@ use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
 use crate::discord::endpoint::{self, MAX_INTERACTION_BODY};
 use crate::discord::rest::DiscordRest;
 use crate::discord::signature::InteractionVerifier;
-use crate::store::Store;
+use crate::domain::masking::PublicIdKey;
+use crate::domain::rewards::Rewards;
+use crate::jobs::rebuild::published_from_store;
+use crate::published::Board;
+use crate::store::players::{self, Exclusion};
+use crate::store::{settings, Store, StoreError};
 use crate::web::{health, metrics::Metrics, metrics::RouteLabels};
 
 /// What the last poll cycles did, for `/readyz` and `/status`.
@@ -61,6 +66,12 @@ pub struct AppState {
     pub started_at: DateTime<Utc>,
     /// What the poller last did.
     pub poll_status: RwLock<PollStatus>,
+    /// Prize tables, tiers, goals and seeded exclusions.
+    pub rewards: Rewards,
+    /// The snapshot every read endpoint serves.
+    pub board: Board,
+    /// Turns Roobet uids into the opaque ids public documents carry.
+    pub public_ids: PublicIdKey,
 }
 
 impl AppState {
@@ -122,6 +133,14 @@ pub enum StartupError {
     /// An HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Http(String),
+    /// `REWARDS_FILE` cannot be read or is invalid.
+    #[error("REWARDS_FILE {path}: {reason}")]
+    Rewards {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// A built application: a bound listener and the state behind it.
@@ -136,6 +155,14 @@ impl Application {
     /// listener. Nothing runs until [`Application::run_until_stopped`].
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let store = Store::open(&config.database_url).await?;
+        let rewards = load_rewards(&config)?;
+        let (published, public_ids) = {
+            let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
+            seed_exclusions(&mut conn, &rewards, clock.now().timestamp_millis()).await?;
+            let published = published_from_store(&mut conn, &rewards, clock.now()).await?;
+            let public_ids = public_id_key(&mut conn, clock.now().timestamp_millis()).await?;
+            (published, public_ids)
+        };
         let verifier = match &config.discord_public_key {
             None => None,
             Some(PublicKeySetting::Hex(hex)) => Some(
@@ -171,7 +198,13 @@ impl Application {
             discord,
             metrics,
             started_at,
-            poll_status: RwLock::new(PollStatus::default()),
+            poll_status: RwLock::new(PollStatus {
+                last_success: published.updated_at,
+                ..PollStatus::default()
+            }),
+            rewards,
+            board: Board::new(published),
+            public_ids,
         });
         let router = router(state.clone());
         Ok(Self {
@@ -202,6 +235,65 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
     }
+}
+
+fn load_rewards(config: &Config) -> Result<Rewards, StartupError> {
+    let Some(path) = &config.rewards_file else {
+        return Ok(Rewards::default());
+    };
+    let error = |reason: String| StartupError::Rewards {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    Rewards::from_toml_str(&text).map_err(|e| error(e.to_string()))
+}
+
+/// Copies the rewards file's exclusions into the table `/exclude` edits, so
+/// admins see and can lift them.
+async fn seed_exclusions(
+    conn: &mut sqlx::AnyConnection,
+    rewards: &Rewards,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    for uid in &rewards.excluded_uids {
+        let known = players::find_by_uid(conn, uid).await?;
+        players::exclude(
+            conn,
+            &Exclusion {
+                uid: uid.clone(),
+                username: known.map_or_else(|| "(from the rewards file)".into(), |p| p.username),
+                reason: Some("listed in REWARDS_FILE".into()),
+                added_by: None,
+                added_ms: now_ms,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The key of the opaque public ids: random on first start, then stored, so
+/// a player's public id is stable across restarts.
+async fn public_id_key(
+    conn: &mut sqlx::AnyConnection,
+    now_ms: i64,
+) -> Result<PublicIdKey, StoreError> {
+    const KEY: &str = "public_id_key";
+    let stored = settings::get(conn, KEY).await?;
+    let hex_key = match stored {
+        Some(k) => k,
+        None => {
+            let mut bytes = [0u8; 32];
+            getrandom::getrandom(&mut bytes)
+                .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
+            let fresh = hex::encode(bytes);
+            settings::set_if_absent(conn, KEY, &fresh, now_ms).await?;
+            settings::get(conn, KEY).await?.unwrap_or(fresh)
+        }
+    };
+    let bytes = hex::decode(&hex_key).map_err(|e| StoreError::Corrupt(format!("{KEY}: {e}")))?;
+    PublicIdKey::new(&bytes).map_err(|e| StoreError::Corrupt(format!("{KEY}: {e}")))
 }
 
 /// The full router; public so benches can drive it without a socket.

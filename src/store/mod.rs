@@ -6,10 +6,15 @@
 //! identity columns and the job lock — live in this module and `leader.rs`.
 
 pub mod audit;
+pub mod cycles;
 pub mod error;
 pub mod interactions;
+pub mod periods;
 pub mod players;
 pub mod settings;
+pub mod snapshots;
+pub mod standings;
+pub mod totals;
 
 use std::time::{Duration, Instant};
 

@@ -59,6 +59,24 @@ pub async fn find_by_username(
     .transpose()
 }
 
+/// The player with this uid, if ever seen.
+pub async fn find_by_uid(
+    conn: &mut AnyConnection,
+    uid: &str,
+) -> Result<Option<KnownPlayer>, StoreError> {
+    let row = sqlx::query("SELECT uid, username FROM players WHERE uid = $1")
+        .bind(uid)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(KnownPlayer {
+            uid: r.try_get(0)?,
+            username: r.try_get(1)?,
+        })
+    })
+    .transpose()
+}
+
 /// One entry of the exclusion list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exclusion {

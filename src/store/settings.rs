@@ -32,3 +32,23 @@ pub async fn set(
     .await?;
     Ok(())
 }
+
+/// Writes a setting only if it does not exist yet (two replicas starting at
+/// once agree on the first value written).
+pub async fn set_if_absent(
+    conn: &mut AnyConnection,
+    key: &str,
+    value: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_ms) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

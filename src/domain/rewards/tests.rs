@@ -46,7 +46,10 @@ fn defaults_match_the_published_tables_and_validate() {
     assert_eq!(r.weekly_prizes, [2_000, 1_500, 500].map(Cents));
     assert_eq!(total_tips(&r.tiers), Cents::from_dollars(5_422));
     assert_eq!(r.goals.len(), 20);
-    assert!(!r.monthly_manual_approval, "the monthly board pays automatically by default");
+    assert!(
+        !r.monthly_manual_approval,
+        "the monthly board pays automatically by default"
+    );
     assert_eq!(r.weekly_min_bet, None);
 }
 

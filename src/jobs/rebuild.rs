@@ -1,0 +1,74 @@
+//! Builds the published snapshot from the database: after every cycle, at
+//! startup, and on replicas that do not poll. One code path, so what a
+//! restart serves is exactly what the last cycle published.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::AnyConnection;
+
+use crate::domain::leaderboard::rank_monthly;
+use crate::domain::money::Cents;
+use crate::domain::multiplier::rank_weekly;
+use crate::domain::period::{MonthPeriod, WeekPeriod};
+use crate::domain::players::PlayerFigures;
+use crate::domain::rewards::Rewards;
+use crate::published::{MonthBoard, MonthTotals, Published, WeekBoard};
+use crate::store::snapshots::{self, PeriodKind};
+use crate::store::{cycles, players, StoreError};
+
+/// Every uid left out of boards: the exclusion table plus the rewards file.
+pub async fn excluded_uids(
+    conn: &mut AnyConnection,
+    rewards: &Rewards,
+) -> Result<HashSet<String>, StoreError> {
+    let mut excluded = rewards.excluded_set();
+    excluded.extend(players::exclusions(conn).await?.into_iter().map(|e| e.uid));
+    Ok(excluded)
+}
+
+/// Community totals of a month's figures (every player counts).
+pub fn month_totals(players: &[PlayerFigures]) -> MonthTotals {
+    MonthTotals {
+        wagered: players.iter().map(|p| p.wagered).sum::<Cents>(),
+        weighted: players.iter().map(|p| p.weighted_wagered).sum::<Cents>(),
+        players: u32::try_from(players.len()).unwrap_or(u32::MAX),
+    }
+}
+
+/// The snapshot of the periods containing `now`, from what is stored.
+pub async fn published_from_store(
+    conn: &mut AnyConnection,
+    rewards: &Rewards,
+    now: DateTime<Utc>,
+) -> Result<Published, StoreError> {
+    let month = MonthPeriod::containing(now);
+    let week = WeekPeriod::containing(now);
+    let excluded = excluded_uids(conn, rewards).await?;
+    let month_players = snapshots::load(conn, PeriodKind::Month, &month.key()).await?;
+    let week_players = snapshots::load(conn, PeriodKind::Week, &week.key()).await?;
+    let updated_at = cycles::last_success(conn)
+        .await?
+        .and_then(|c| Utc.timestamp_millis_opt(c.finished_ms).single());
+    Ok(Published {
+        month: MonthBoard {
+            period: month,
+            entries: rank_monthly(&month_players, &excluded, &rewards.monthly_prizes),
+            prizes: rewards.monthly_prizes.clone(),
+            totals: month_totals(&month_players),
+        },
+        week: WeekBoard {
+            period: week,
+            entries: rank_weekly(
+                &week_players,
+                &excluded,
+                &rewards.weekly_prizes,
+                rewards.weekly_min_bet,
+            ),
+            prizes: rewards.weekly_prizes.clone(),
+            min_bet: rewards.weekly_min_bet,
+        },
+        month_players,
+        updated_at,
+    })
+}

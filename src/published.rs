@@ -1,0 +1,130 @@
+//! The published snapshot: what every read endpoint (pages, JSON, slash
+//! commands) serves. A poll cycle builds a new one from what it persisted and
+//! swaps it in whole, so readers never touch the database and never see half
+//! a cycle. At startup it is rebuilt from the database, so a restart serves
+//! the same boards before the first poll finishes.
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::leaderboard::MonthlyEntry;
+use crate::domain::money::Cents;
+use crate::domain::multiplier::MultiplierEntry;
+use crate::domain::period::{MonthPeriod, WeekPeriod};
+use crate::domain::players::PlayerFigures;
+
+/// Community totals of one month (every referred player, excluded or not:
+/// they are the affiliate's real volume).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// Total (unweighted) wager.
+    pub wagered: Cents,
+    /// Weighted wager.
+    pub weighted: Cents,
+    /// Players with any activity.
+    pub players: u32,
+}
+
+/// This month's weighted-wager board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthBoard {
+    /// The calendar month shown.
+    pub period: MonthPeriod,
+    /// Every ranked player in rank order (usernames unmasked: mask at the edge).
+    pub entries: Vec<MonthlyEntry>,
+    /// Prize per rank, rank 1 first.
+    pub prizes: Vec<Cents>,
+    /// The month's community totals.
+    pub totals: MonthTotals,
+}
+
+/// This week's highest-multiplier board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekBoard {
+    /// The ISO week shown.
+    pub period: WeekPeriod,
+    /// Every ranked player in rank order (usernames unmasked).
+    pub entries: Vec<MultiplierEntry>,
+    /// Prize per rank, rank 1 first.
+    pub prizes: Vec<Cents>,
+    /// The minimum bet a hit needs, if the rewards file sets one.
+    pub min_bet: Option<Cents>,
+}
+
+/// Everything the read side serves, as of one successful poll cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    /// The monthly board.
+    pub month: MonthBoard,
+    /// The weekly board.
+    pub week: WeekBoard,
+    /// This month's figures of every player seen (for `/mywager`), excluded
+    /// players included (they may still look themselves up).
+    pub month_players: Vec<PlayerFigures>,
+    /// When the data was fetched (the last successful cycle); `None` before
+    /// the first one.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Published {
+    /// Empty boards for the periods containing `now`, before any data.
+    pub fn empty(
+        now: DateTime<Utc>,
+        monthly_prizes: Vec<Cents>,
+        weekly_prizes: Vec<Cents>,
+    ) -> Self {
+        Self {
+            month: MonthBoard {
+                period: MonthPeriod::containing(now),
+                entries: Vec::new(),
+                prizes: monthly_prizes,
+                totals: MonthTotals::default(),
+            },
+            week: WeekBoard {
+                period: WeekPeriod::containing(now),
+                entries: Vec::new(),
+                prizes: weekly_prizes,
+                min_bet: None,
+            },
+            month_players: Vec::new(),
+            updated_at: None,
+        }
+    }
+
+    /// A player's month figures by username, case-insensitively.
+    pub fn month_player(&self, username: &str) -> Option<&PlayerFigures> {
+        let wanted = username.to_lowercase();
+        self.month_players
+            .iter()
+            .find(|p| p.username.to_lowercase() == wanted)
+    }
+}
+
+/// The slot holding the current [`Published`] snapshot.
+#[derive(Debug)]
+pub struct Board {
+    current: RwLock<Arc<Published>>,
+}
+
+impl Board {
+    /// A board serving `initial`.
+    pub fn new(initial: Published) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(initial)),
+        }
+    }
+
+    /// The snapshot to serve now; cheap (an `Arc` clone).
+    pub fn current(&self) -> Arc<Published> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Swaps in a new snapshot.
+    pub fn publish(&self, next: Published) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    }
+}

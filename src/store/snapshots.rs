@@ -1,0 +1,127 @@
+//! Each player's latest figures per period: the persisted form of a poll
+//! cycle, from which the published boards are rebuilt.
+
+use sqlx::{AnyConnection, Row};
+
+use super::StoreError;
+use crate::domain::money::{Cents, Multiplier};
+use crate::domain::players::{Hit, PlayerFigures};
+
+/// Which kind of period a row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    /// A calendar month (key `yyyy-mm`).
+    Month,
+    /// An ISO week (key = its Monday, `yyyy-mm-dd`).
+    Week,
+}
+
+impl PeriodKind {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Month => "month",
+            Self::Week => "week",
+        }
+    }
+}
+
+/// Stores a player's figures for a period. `figure_reached_ms` (the
+/// monthly tie-break "who reached the figure first") moves only when the
+/// weighted figure changes.
+pub async fn upsert(
+    conn: &mut AnyConnection,
+    kind: PeriodKind,
+    period_key: &str,
+    figures: &PlayerFigures,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let hit = figures.best_hit.as_ref();
+    sqlx::query(
+        "INSERT INTO player_snapshots (period_kind, period_key, uid, username, wagered_cents, \
+         weighted_cents, best_multiplier_x100, best_bet_cents, best_payout_cents, best_game_id, \
+         best_game_title, figure_reached_ms, updated_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+         ON CONFLICT (period_kind, period_key, uid) DO UPDATE SET \
+         username = excluded.username, wagered_cents = excluded.wagered_cents, \
+         weighted_cents = excluded.weighted_cents, \
+         best_multiplier_x100 = excluded.best_multiplier_x100, \
+         best_bet_cents = excluded.best_bet_cents, best_payout_cents = excluded.best_payout_cents, \
+         best_game_id = excluded.best_game_id, best_game_title = excluded.best_game_title, \
+         figure_reached_ms = CASE WHEN player_snapshots.weighted_cents = excluded.weighted_cents \
+             THEN player_snapshots.figure_reached_ms ELSE excluded.figure_reached_ms END, \
+         updated_ms = excluded.updated_ms",
+    )
+    .bind(kind.as_str())
+    .bind(period_key)
+    .bind(&figures.uid)
+    .bind(&figures.username)
+    .bind(figures.wagered.0)
+    .bind(figures.weighted_wagered.0)
+    .bind(hit.map(|h| h.multiplier.0))
+    .bind(hit.map(|h| h.bet.0))
+    .bind(hit.map(|h| h.payout.0))
+    .bind(hit.map(|h| h.game_id.clone()))
+    .bind(hit.map(|h| h.game_title.clone()))
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every player's stored figures for a period, `weighted_since_ms` set from
+/// when their weighted figure last changed.
+pub async fn load(
+    conn: &mut AnyConnection,
+    kind: PeriodKind,
+    period_key: &str,
+) -> Result<Vec<PlayerFigures>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT uid, username, wagered_cents, weighted_cents, best_multiplier_x100, \
+         best_bet_cents, best_payout_cents, best_game_id, best_game_title, figure_reached_ms \
+         FROM player_snapshots WHERE period_kind = $1 AND period_key = $2 ORDER BY uid",
+    )
+    .bind(kind.as_str())
+    .bind(period_key)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let multiplier: Option<i64> = r.try_get(4)?;
+            let best_hit = match multiplier {
+                Some(m) => Some(Hit {
+                    multiplier: Multiplier(m),
+                    bet: Cents(r.try_get::<Option<i64>, _>(5)?.unwrap_or(0)),
+                    payout: Cents(r.try_get::<Option<i64>, _>(6)?.unwrap_or(0)),
+                    game_id: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+                    game_title: r.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            Ok(PlayerFigures {
+                uid: r.try_get(0)?,
+                username: r.try_get(1)?,
+                wagered: Cents(r.try_get(2)?),
+                weighted_wagered: Cents(r.try_get(3)?),
+                weighted_since_ms: r.try_get(9)?,
+                best_hit,
+            })
+        })
+        .collect()
+}
+
+/// How many players a period has stored (the "suspicious empty answer" check).
+pub async fn count(
+    conn: &mut AnyConnection,
+    kind: PeriodKind,
+    period_key: &str,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM player_snapshots WHERE period_kind = $1 AND period_key = $2",
+    )
+    .bind(kind.as_str())
+    .bind(period_key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
