@@ -307,6 +307,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .nest_service("/static", static_files(&state.config.static_dir))
+        .merge(crate::web::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

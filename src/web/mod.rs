@@ -3,3 +3,14 @@
 
 pub mod health;
 pub mod metrics;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// The public pages and JSON documents.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+}
