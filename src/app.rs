@@ -29,8 +29,11 @@ use crate::discord::rest::DiscordRest;
 use crate::discord::signature::InteractionVerifier;
 use crate::domain::masking::PublicIdKey;
 use crate::domain::rewards::Rewards;
+use crate::jobs::leader::Leadership;
 use crate::jobs::rebuild::published_from_store;
+use crate::jobs::scheduler;
 use crate::published::Board;
+use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
 use crate::store::players::{self, Exclusion};
 use crate::store::{settings, Store, StoreError};
 use crate::web::{health, metrics::Metrics, metrics::RouteLabels};
@@ -46,6 +49,8 @@ pub struct PollStatus {
     pub last_outcome: Option<String>,
     /// Failed cycles since the last success.
     pub consecutive_failures: u32,
+    /// How long the last cycle took.
+    pub last_duration_ms: Option<u64>,
 }
 
 /// Everything a handler or job needs; shared behind an `Arc`.
@@ -72,6 +77,12 @@ pub struct AppState {
     pub board: Board,
     /// Turns Roobet uids into the opaque ids public documents carry.
     pub public_ids: PublicIdKey,
+    /// The affiliate API client; `None` when polling is off.
+    pub affiliate: Option<AffiliateClient>,
+    /// Held while a poll cycle runs: one cycle at a time per process.
+    pub cycle_lock: tokio::sync::Mutex<()>,
+    /// This process's claim on the job lock (always held on SQLite).
+    pub leadership: Leadership,
 }
 
 impl AppState {
@@ -148,6 +159,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: Arc<AppState>,
+    background_jobs: bool,
 }
 
 impl Application {
@@ -183,6 +195,7 @@ impl Application {
             ),
             None => None,
         };
+        let affiliate = affiliate_client(&config)?;
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .map_err(|source| StartupError::Bind {
@@ -192,7 +205,7 @@ impl Application {
         let started_at = clock.now();
         let state = Arc::new(AppState {
             config,
-            store,
+            store: store.clone(),
             clock,
             verifier,
             discord,
@@ -205,13 +218,24 @@ impl Application {
             rewards,
             board: Board::new(published),
             public_ids,
+            affiliate,
+            cycle_lock: tokio::sync::Mutex::new(()),
+            leadership: Leadership::new(store.clone()),
         });
         let router = router(state.clone());
         Ok(Self {
             listener,
             router,
             state,
+            background_jobs: true,
         })
+    }
+
+    /// Serves requests only: no scheduler. Tests that drive poll cycles
+    /// themselves (with a steered clock) use this.
+    pub fn without_background_jobs(mut self) -> Self {
+        self.background_jobs = false;
+        self
     }
 
     /// The address actually bound (tests bind port 0).
@@ -227,14 +251,47 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// The background jobs run beside the server and stop with it (a cycle
+    /// in progress finishes first).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        let jobs = self
+            .background_jobs
+            .then(|| tokio::spawn(scheduler::run(self.state.clone(), jobs_stopped)));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        let _ = stop_jobs.send(true);
+        if let Some(Err(e)) = match jobs {
+            Some(jobs) => Some(jobs.await),
+            None => None,
+        } {
+            tracing::error!(error = %e, "background jobs ended abnormally");
+        }
+        served
     }
+}
+
+fn affiliate_client(config: &Config) -> Result<Option<AffiliateClient>, StartupError> {
+    let (Some(token), Some(user_id)) = (&config.roobet_api_token, &config.roobet_user_id) else {
+        return Ok(None);
+    };
+    let base = url::Url::parse(&config.roobet_api_base)
+        .map_err(|e| StartupError::Http(format!("ROOBET_API_BASE: {e}")))?;
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| StartupError::Http(e.to_string()))?;
+    Ok(Some(AffiliateClient::new(
+        http,
+        base,
+        token.clone(),
+        user_id.clone(),
+        RetryPolicy::default(),
+    )))
 }
 
 fn load_rewards(config: &Config) -> Result<Rewards, StartupError> {

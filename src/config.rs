@@ -9,6 +9,12 @@ use std::path::PathBuf;
 
 use crate::domain::money::Cents;
 
+/// The embedded database used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://fts-assistant.db?mode=rwc";
+
+/// The default of `POLL_INTERVAL_SECS`.
+pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 600;
+
 /// A value that must never reach a log line, a reply or a page.
 ///
 /// `Debug` prints `***`; the only way to the text is [`Secret::expose`], so
@@ -221,8 +227,7 @@ impl Config {
         Ok(Self {
             bind_addr,
             public_base_url,
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://fts-assistant.db?mode=rwc".into()),
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             discord_public_key,
             discord_application_id: snowflake("DISCORD_APPLICATION_ID")?,
             discord_token: get("DISCORD_TOKEN").map(Secret::new),
@@ -248,7 +253,7 @@ impl Config {
             poll_interval_secs: positive(parse_or(
                 &get,
                 "POLL_INTERVAL_SECS",
-                600,
+                DEFAULT_POLL_INTERVAL_SECS,
                 "whole seconds, at least 1",
             )?)
             .ok_or_else(|| ConfigError {

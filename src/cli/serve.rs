@@ -1,4 +1,5 @@
-//! `serve` (production) and `demo` (the whole product with no credentials).
+//! `serve` (production) and `demo` (the whole product with no credentials:
+//! a simulated casino on loopback, the embedded database, tips dry-run).
 
 use std::sync::Arc;
 
@@ -6,7 +7,19 @@ use anyhow::Context;
 
 use crate::app::{shutdown_signal, Application};
 use crate::clock::SystemClock;
-use crate::config::{Config, PublicKeySetting};
+use crate::config::{
+    Config, PublicKeySetting, Secret, DEFAULT_DATABASE_URL, DEFAULT_POLL_INTERVAL_SECS,
+};
+use crate::roobet::fake::{
+    FakeCasino, FakeMode, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN, DEMO_USER_ID,
+};
+
+/// The demo's own database, so trying the demo never mixes simulated
+/// players into a real deployment's default database.
+pub const DEMO_DATABASE_URL: &str = "sqlite://fts-demo.db?mode=rwc";
+
+/// How often the demo polls its simulated casino.
+pub const DEMO_POLL_INTERVAL_SECS: u64 = 15;
 
 /// Logs which parts of the service run and why (never a secret).
 pub fn log_parts(config: &Config) {
@@ -31,21 +44,45 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Adjusts a configuration for `demo`: interactions signed by the local dev
-/// keypair (so `interact` works at once) unless a key is configured.
-pub fn demo_config(mut config: Config) -> Config {
+/// Points a configuration at the simulated casino: its affiliate and
+/// tipping endpoints, demo tokens, tips dry-run, a short poll interval, and
+/// dev-signed interactions unless a key is configured.
+pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
+    let base = casino.base_url().to_string();
+    config.roobet_api_base = base.clone();
+    config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
+    config.roobet_user_id = Some(DEMO_USER_ID.into());
+    config.tipping_api_base = base;
+    config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
+    config.tips_dry_run = true;
+    if config.database_url == DEFAULT_DATABASE_URL {
+        config.database_url = DEMO_DATABASE_URL.into();
+    }
+    if config.poll_interval_secs == DEFAULT_POLL_INTERVAL_SECS {
+        config.poll_interval_secs = DEMO_POLL_INTERVAL_SECS;
+    }
     if config.discord_public_key.is_none() {
         config.discord_public_key = Some(PublicKeySetting::DevKeypair);
     }
     config
 }
 
-/// Runs `serve` with demo settings.
+/// Runs `serve` against an in-process simulated casino.
 pub async fn demo(config: Config) -> anyhow::Result<()> {
-    let config = demo_config(config);
+    let casino = FakeCasino::spawn(Arc::new(SystemClock), FakeMode::Simulated { seed: 2026 })
+        .await
+        .context("starting the simulated casino")?;
+    let config = demo_config(config, &casino);
+    tracing::warn!(
+        "DEMO MODE: simulated casino at {}, tips are dry-run, database {}",
+        casino.base_url(),
+        config.database_url
+    );
     tracing::info!(
-        "demo mode: open {}/ and try `fts-assistant interact /mywager username:alice`",
+        "open {}/ and try `fts-assistant interact /mywager username:<a name from the board>`",
         config.public_base_url
     );
-    serve(config).await
+    let served = serve(config).await;
+    casino.shutdown().await;
+    served
 }

@@ -8,7 +8,9 @@
 pub mod audit;
 pub mod cycles;
 pub mod error;
+pub mod games;
 pub mod interactions;
+pub mod payouts;
 pub mod periods;
 pub mod players;
 pub mod settings;

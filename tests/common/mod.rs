@@ -52,10 +52,22 @@ macro_rules! on_both_databases {
 
 /// A database made for one test; dropped with it (SQLite) or left on the
 /// throwaway server (PostgreSQL, removed with the cluster).
+#[derive(Debug)]
 pub struct TestDb {
     /// Its `DATABASE_URL`.
     pub url: String,
     _dir: Option<TempDir>,
+}
+
+impl TestDb {
+    /// Another handle on the same database (a second replica); the first
+    /// handle keeps owning the files.
+    pub fn alias(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            _dir: None,
+        }
+    }
 }
 
 /// A fresh database on `db`, or `None` when PostgreSQL is not available and
@@ -138,6 +150,8 @@ pub struct TestApp {
     pub key: DevKeypair,
     /// A plain HTTP client.
     pub http: reqwest::Client,
+    /// The database it runs on.
+    pub db_url: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     _db: TestDb,
@@ -151,14 +165,38 @@ impl TestApp {
 
     /// Starts the app on `db` after `adjust` edits the configuration.
     pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
+        Self::spawn_full(db, test_start(), true, adjust).await
+    }
+
+    /// Starts the app with the clock at `start`; `jobs: false` leaves poll
+    /// cycles to the test (`jobs::poll::run_and_record`).
+    pub async fn spawn_full(
+        db: Db,
+        start: DateTime<Utc>,
+        jobs: bool,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<Self> {
         let test_db = fresh_database(db).await?;
+        Self::spawn_on(test_db, start, jobs, adjust).await
+    }
+
+    /// Starts the app on an existing database (restarts, second replicas).
+    pub async fn spawn_on(
+        test_db: TestDb,
+        start: DateTime<Utc>,
+        jobs: bool,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<Self> {
         let key = DevKeypair::from_seed([42; 32]);
         let mut config = base_config(&test_db.url, &key);
         adjust(&mut config);
-        let clock = Arc::new(ManualClock::new(test_start()));
-        let app = Application::build(config, clock.clone())
+        let clock = Arc::new(ManualClock::new(start));
+        let mut app = Application::build(config, clock.clone())
             .await
             .expect("application builds");
+        if !jobs {
+            app = app.without_background_jobs();
+        }
         let base_url = format!("http://{}", app.local_addr());
         let state = app.state();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -175,6 +213,7 @@ impl TestApp {
             clock,
             key,
             http: reqwest::Client::new(),
+            db_url: test_db.url.clone(),
             stop: Some(stop),
             server: Some(server),
             _db: test_db,
@@ -243,6 +282,23 @@ impl TestApp {
             .expect("count query")
             .try_get::<i64, _>(0)
             .expect("an integer")
+    }
+
+    /// Stops the server gracefully and hands back its database (to restart
+    /// on it).
+    pub async fn stop_keeping_db(mut self) -> TestDb {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.state.store.close().await;
+        let placeholder = TestDb {
+            url: String::new(),
+            _dir: None,
+        };
+        std::mem::replace(&mut self._db, placeholder)
     }
 
     /// Stops the server gracefully.

@@ -1,0 +1,220 @@
+//! One poll cycle: fetch → compute → persist in one transaction → publish.
+//! A failed or malformed answer aborts the cycle and changes nothing; the
+//! boards keep serving the last good snapshot.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+
+use super::rebuild::{month_totals, published_from_store};
+use super::rollover::close_ended_periods;
+use crate::app::AppState;
+use crate::domain::period::{MonthPeriod, WeekPeriod};
+use crate::domain::players::PlayerFigures;
+use crate::roobet::affiliate::{StatsFilter, StatsQuery};
+use crate::roobet::AffiliateError;
+use crate::store::cycles::{self, CycleRecord};
+use crate::store::snapshots::{self, PeriodKind};
+use crate::store::{games, periods, players, totals, StoreError};
+use crate::web::metrics::KindLabels;
+
+/// Why a cycle did not complete. Nothing it would have written was kept.
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    /// Polling is off (no affiliate token or user id).
+    #[error("polling is off")]
+    Off,
+    /// The affiliate API failed or answered something we cannot trust.
+    #[error("affiliate API: {0}")]
+    Affiliate(#[from] AffiliateError),
+    /// The API answered no players for a period that had some.
+    #[error("the API answered no players for {0}, which had players: keeping the previous data")]
+    SuspiciousEmpty(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CycleError {
+    /// A short label for metrics and the cycles log.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Affiliate(e) => e.label(),
+            Self::SuspiciousEmpty(_) => "suspicious_empty",
+            Self::Store(_) => "database",
+        }
+    }
+}
+
+/// What a successful cycle did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleReport {
+    /// Players in this month's answer.
+    pub players_seen: usize,
+    /// Periods frozen by this cycle (roll-over).
+    pub periods_closed: Vec<String>,
+}
+
+/// Runs one cycle: roll-over of ended periods, then the current month and
+/// week, persisted in one transaction, then the published snapshot swapped.
+pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
+    let client = state.affiliate.as_ref().ok_or(CycleError::Off)?;
+    let now = state.clock.now();
+    let periods_closed = close_ended_periods(state, client, now).await?;
+
+    let month = MonthPeriod::containing(now);
+    let week = WeekPeriod::containing(now);
+    let week_query = StatsQuery {
+        start: week.start(),
+        end: week.end_inclusive(),
+        filter: StatsFilter::Weighted,
+    };
+    let (month_figures, week_rows) = tokio::try_join!(
+        client.period_figures(month.start(), month.end_inclusive(), now),
+        client.stats(&week_query, now),
+    )?;
+    let week_figures: Vec<PlayerFigures> =
+        week_rows.into_iter().map(|r| r.into_figures()).collect();
+
+    persist(state, month, week, &month_figures, &week_figures, now).await?;
+    tracing::debug!(players = month_figures.len(), "cycle persisted");
+
+    let mut conn = state
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    let published = published_from_store(&mut conn, &state.rewards, now).await?;
+    state.board.publish(published);
+    Ok(CycleReport {
+        players_seen: month_figures.len(),
+        periods_closed,
+    })
+}
+
+async fn persist(
+    state: &AppState,
+    month: MonthPeriod,
+    week: WeekPeriod,
+    month_figures: &[PlayerFigures],
+    week_figures: &[PlayerFigures],
+    now: DateTime<Utc>,
+) -> Result<(), CycleError> {
+    let now_ms = now.timestamp_millis();
+    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    for (kind, key, figures) in [
+        (PeriodKind::Month, month.key(), month_figures),
+        (PeriodKind::Week, week.key(), week_figures),
+    ] {
+        if figures.is_empty() && snapshots::count(&mut tx, kind, &key).await? > 0 {
+            return Err(CycleError::SuspiciousEmpty(key));
+        }
+        periods::open(&mut tx, kind, &key).await?;
+        for player in figures {
+            snapshots::upsert(&mut tx, kind, &key, player, now_ms).await?;
+        }
+    }
+    for player in month_figures {
+        players::upsert(&mut tx, &player.uid, &player.username, now_ms).await?;
+    }
+    for hit in month_figures
+        .iter()
+        .chain(week_figures)
+        .filter_map(|p| p.best_hit.as_ref())
+    {
+        if !hit.game_id.is_empty() {
+            games::upsert(&mut tx, &hit.game_id, &hit.game_title, now_ms).await?;
+        }
+    }
+    totals::upsert(
+        &mut tx,
+        &month.key(),
+        &month_totals(month_figures),
+        false,
+        now_ms,
+    )
+    .await?;
+    let record = CycleRecord {
+        started_ms: now_ms,
+        finished_ms: state.clock.now().timestamp_millis(),
+        outcome: "ok".into(),
+        players_seen: Some(month_figures.len() as i64),
+        detail: None,
+    };
+    cycles::record(&mut tx, &record).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Runs a cycle (one at a time per process), records a failure in the
+/// cycles log, and updates the poll status and the metrics. The job loop
+/// and tests call this.
+pub async fn run_and_record(state: &AppState) -> Result<CycleReport, CycleError> {
+    let _one_at_a_time = state.cycle_lock.lock().await;
+    let started_at = state.clock.now();
+    let started = Instant::now();
+    let span = tracing::info_span!("poll_cycle", started = %started_at.format("%Y-%m-%d %H:%M:%S"));
+    let result = run_cycle(state).instrument(span).await;
+    let finished_at = state.clock.now();
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(e) => e.label(),
+    };
+    state
+        .metrics
+        .poll_cycles
+        .get_or_create(&KindLabels {
+            kind: outcome.into(),
+        })
+        .inc();
+    state
+        .metrics
+        .poll_duration
+        .observe(started.elapsed().as_secs_f64());
+    {
+        let mut status = state.poll_status.write().unwrap_or_else(|e| e.into_inner());
+        status.last_attempt = Some(finished_at);
+        status.last_duration_ms = Some(elapsed_ms);
+        match &result {
+            Ok(report) => {
+                status.last_outcome = Some(format!("ok: {} players", report.players_seen));
+                status.last_success = Some(finished_at);
+                status.consecutive_failures = 0;
+            }
+            Err(e) => {
+                status.last_outcome = Some(e.to_string());
+                status.consecutive_failures += 1;
+            }
+        }
+    }
+    match &result {
+        Ok(report) => tracing::info!(
+            players = report.players_seen,
+            closed = ?report.periods_closed,
+            elapsed_ms,
+            "poll cycle done"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, elapsed_ms, "poll cycle aborted: data left as it was");
+            let record = CycleRecord {
+                started_ms: started_at.timestamp_millis(),
+                finished_ms: finished_at.timestamp_millis(),
+                outcome: outcome.to_string(),
+                players_seen: None,
+                detail: Some(e.to_string()),
+            };
+            let mut conn = state
+                .store
+                .pool()
+                .acquire()
+                .await
+                .map_err(StoreError::from)?;
+            cycles::record(&mut conn, &record).await?;
+        }
+    }
+    result
+}

@@ -1,0 +1,66 @@
+//! The job loop: a poll cycle at startup and every `POLL_INTERVAL_SECS`,
+//! one at a time, only on the leader. Followers (other replicas on the same
+//! PostgreSQL) refresh their published snapshot from the database instead,
+//! so every replica serves the same boards. Shutdown stops the loop between
+//! cycles: a running cycle finishes first.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::poll;
+use super::rebuild::published_from_store;
+use crate::app::AppState;
+
+/// Runs jobs until `stop` turns true.
+pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    if !state.polling_enabled() {
+        tracing::info!("background jobs are off: polling is not configured");
+        return;
+    }
+    let interval = Duration::from_secs(state.config.poll_interval_secs.max(1));
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        match state.leadership.check().await {
+            Ok(true) => {
+                if poll::run_and_record(&state).await.is_ok() {
+                    super::after_cycle(&state).await;
+                }
+            }
+            Ok(false) => refresh_follower(&state).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check the job lock; retrying next interval")
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => break,
+        }
+    }
+    state.leadership.release().await;
+    tracing::info!("background jobs stopped");
+}
+
+async fn refresh_follower(state: &AppState) {
+    let now = state.clock.now();
+    let refreshed = async {
+        let mut conn = state.store.pool().acquire().await?;
+        published_from_store(&mut conn, &state.rewards, now).await
+    };
+    match refreshed.await {
+        Ok(published) => {
+            if let Some(at) = published.updated_at {
+                state
+                    .poll_status
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .last_success = Some(at);
+            }
+            state.board.publish(published);
+        }
+        Err(e) => tracing::warn!(error = %e, "follower could not refresh the boards"),
+    }
+}
