@@ -31,9 +31,10 @@ use crate::domain::masking::PublicIdKey;
 use crate::domain::rewards::Rewards;
 use crate::jobs::leader::Leadership;
 use crate::jobs::rebuild::published_from_store;
-use crate::jobs::scheduler;
+use crate::jobs::{payout_worker, scheduler};
 use crate::published::Board;
 use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
+use crate::roobet::tipping::TippingClient;
 use crate::store::players::{self, Exclusion};
 use crate::store::{settings, Store, StoreError};
 use crate::web::{health, metrics::Metrics, metrics::RouteLabels};
@@ -79,6 +80,10 @@ pub struct AppState {
     pub public_ids: PublicIdKey,
     /// The affiliate API client; `None` when polling is off.
     pub affiliate: Option<AffiliateClient>,
+    /// The tipping API client; `None` without a tipping token.
+    pub tipping: Option<TippingClient>,
+    /// Wakes the payout worker when new payouts are recorded.
+    pub payouts_wakeup: tokio::sync::Notify,
     /// Held while a poll cycle runs: one cycle at a time per process.
     pub cycle_lock: tokio::sync::Mutex<()>,
     /// This process's claim on the job lock (always held on SQLite).
@@ -196,6 +201,7 @@ impl Application {
             None => None,
         };
         let affiliate = affiliate_client(&config)?;
+        let tipping = tipping_client(&config)?;
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .map_err(|source| StartupError::Bind {
@@ -219,6 +225,8 @@ impl Application {
             board: Board::new(published),
             public_ids,
             affiliate,
+            tipping,
+            payouts_wakeup: tokio::sync::Notify::new(),
             cycle_lock: tokio::sync::Mutex::new(()),
             leadership: Leadership::new(store.clone()),
         });
@@ -258,9 +266,14 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
-        let jobs = self
-            .background_jobs
-            .then(|| tokio::spawn(scheduler::run(self.state.clone(), jobs_stopped)));
+        let jobs = self.background_jobs.then(|| {
+            let poller = tokio::spawn(scheduler::run(self.state.clone(), jobs_stopped.clone()));
+            let payer = tokio::spawn(payout_worker::run(self.state.clone(), jobs_stopped));
+            async move {
+                let (a, b) = tokio::join!(poller, payer);
+                a.and(b)
+            }
+        });
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
@@ -291,6 +304,25 @@ fn affiliate_client(config: &Config) -> Result<Option<AffiliateClient>, StartupE
         token.clone(),
         user_id.clone(),
         RetryPolicy::default(),
+    )))
+}
+
+fn tipping_client(config: &Config) -> Result<Option<TippingClient>, StartupError> {
+    let (Some(token), Some(sender)) = (&config.tipping_api_token, &config.roobet_user_id) else {
+        return Ok(None);
+    };
+    let base = url::Url::parse(&config.tipping_api_base)
+        .map_err(|e| StartupError::Http(format!("TIPPING_API_BASE: {e}")))?;
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| StartupError::Http(e.to_string()))?;
+    Ok(Some(TippingClient::new(
+        http,
+        base,
+        token.clone(),
+        sender.clone(),
+        std::time::Duration::from_secs(20),
     )))
 }
 

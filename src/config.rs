@@ -308,7 +308,8 @@ impl Config {
                 "ROOBET_API_TOKEN and ROOBET_USER_ID are both needed: no polling".into()
             },
         );
-        let tipping = self.tips_dry_run || self.tipping_api_token.is_some();
+        let tipping = self.tips_dry_run
+            || (self.tipping_api_token.is_some() && self.roobet_user_id.is_some());
         part(
             "tipping",
             tipping,
@@ -318,7 +319,8 @@ impl Config {
             } else if tipping {
                 format!("sending through {}", self.tipping_api_base)
             } else {
-                "TIPPING_API_TOKEN is not set: payouts stay pending".into()
+                "TIPPING_API_TOKEN and ROOBET_USER_ID (the sender) are both needed: payouts stay pending"
+                    .into()
             },
         );
         parts

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod dev_keys;
+pub mod embeds;
 pub mod endpoint;
 pub mod permissions;
 pub mod respond;

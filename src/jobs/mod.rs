@@ -2,14 +2,20 @@
 //! publisher of channel messages, and rebuilding the published snapshot.
 
 pub mod leader;
+pub mod milestones;
+pub mod payout_worker;
 pub mod poll;
+pub mod publisher;
 pub mod rebuild;
 pub mod rollover;
 pub mod scheduler;
 
 use crate::app::AppState;
 
-/// What follows a successful cycle on the leader: channel messages.
+/// What follows a successful cycle on the leader: the channel messages.
 pub async fn after_cycle(state: &AppState) {
-    let _ = state;
+    let report = publisher::publish_boards(state).await;
+    if report.failed > 0 {
+        tracing::warn!(?report, "some board messages could not be updated");
+    }
 }

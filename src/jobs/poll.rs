@@ -7,7 +7,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
-use super::rebuild::{month_totals, published_from_store};
+use super::milestones::award_milestones;
+use super::rebuild::{excluded_uids, month_totals, published_from_store};
 use super::rollover::close_ended_periods;
 use crate::app::AppState;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
@@ -89,6 +90,7 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
         .map_err(StoreError::from)?;
     let published = published_from_store(&mut conn, &state.rewards, now).await?;
     state.board.publish(published);
+    state.payouts_wakeup.notify_one();
     Ok(CycleReport {
         players_seen: month_figures.len(),
         periods_closed,
@@ -129,6 +131,16 @@ async fn persist(
             games::upsert(&mut tx, &hit.game_id, &hit.game_title, now_ms).await?;
         }
     }
+    let excluded = excluded_uids(&mut tx, &state.rewards).await?;
+    award_milestones(
+        &mut tx,
+        &state.rewards,
+        month,
+        month_figures,
+        &excluded,
+        now_ms,
+    )
+    .await?;
     totals::upsert(
         &mut tx,
         &month.key(),

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
+use super::milestones::award_milestones;
 use super::poll::CycleError;
 use super::rebuild::{excluded_uids, month_totals};
 use crate::app::AppState;
@@ -122,6 +123,8 @@ async fn close_month(
         })
         .collect();
     standings::insert(&mut tx, PeriodKind::Month, &key, &rows).await?;
+    // Tiers crossed between the last cycle and the close still count.
+    award_milestones(&mut tx, &state.rewards, month, &stored, &excluded, now_ms).await?;
     let status = if state.rewards.monthly_manual_approval {
         PayoutStatus::AwaitingApproval
     } else {

@@ -290,6 +290,14 @@ impl FakeCasino {
             .extend(std::iter::repeat_n(status, n));
     }
 
+    /// Drops any failures queued by [`FakeCasino::fail_next`] and
+    /// [`FakeCasino::respond_malformed_next`]: the API is healthy again.
+    pub fn clear_faults(&self) {
+        let mut inner = self.shared.lock();
+        inner.fail_next.clear();
+        inner.malformed_next = 0;
+    }
+
     /// The next `n` stats requests answer 200 with a body that is not valid.
     pub fn respond_malformed_next(&self, n: usize) {
         self.shared.lock().malformed_next += n;

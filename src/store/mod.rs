@@ -10,6 +10,7 @@ pub mod cycles;
 pub mod error;
 pub mod games;
 pub mod interactions;
+pub mod milestones;
 pub mod payouts;
 pub mod periods;
 pub mod players;

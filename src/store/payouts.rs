@@ -116,3 +116,201 @@ pub async fn count_of_kind(conn: &mut AnyConnection, kind: PayoutKind) -> Result
         .await?;
     Ok(row.try_get(0)?)
 }
+
+/// A ledger row as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutRow {
+    /// Row id.
+    pub id: i64,
+    /// Unique idempotency key.
+    pub key: String,
+    /// `milestone`, `challenge`, `leaderboard`, `multiplier` or `manual`.
+    pub kind: String,
+    /// Recipient's Roobet uid.
+    pub uid: String,
+    /// Recipient's username at the time.
+    pub username: String,
+    /// Amount.
+    pub amount: Cents,
+    /// The nonce sent with every try of this payout.
+    pub nonce: String,
+    /// Current status text.
+    pub status: String,
+    /// Sending attempts so far.
+    pub attempts: i64,
+    /// Period of the data that earned it.
+    pub period_key: Option<String>,
+    /// Milestone tier.
+    pub tier: Option<i64>,
+    /// Admin who asked (manual tips).
+    pub requested_by: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// Last error or refusal message.
+    pub error: Option<String>,
+    /// Recorded as sent by a dry run (no API call).
+    pub dry_run: bool,
+    /// Created (Unix ms).
+    pub created_ms: i64,
+    /// Sent (Unix ms).
+    pub sent_ms: Option<i64>,
+    /// Celebrated in Discord (Unix ms).
+    pub announced_ms: Option<i64>,
+}
+
+const COLUMNS: &str = "id, idempotency_key, kind, uid, username, amount_cents, nonce, status, \
+    attempts, period_key, tier, requested_by, reason, error, dry_run, created_ms, sent_ms, announced_ms";
+
+fn row_to_payout(r: &sqlx::any::AnyRow) -> Result<PayoutRow, StoreError> {
+    Ok(PayoutRow {
+        id: r.try_get(0)?,
+        key: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        uid: r.try_get(3)?,
+        username: r.try_get(4)?,
+        amount: Cents(r.try_get(5)?),
+        nonce: r.try_get(6)?,
+        status: r.try_get(7)?,
+        attempts: r.try_get(8)?,
+        period_key: r.try_get(9)?,
+        tier: r.try_get(10)?,
+        requested_by: r.try_get(11)?,
+        reason: r.try_get(12)?,
+        error: r.try_get(13)?,
+        dry_run: r.try_get::<i64, _>(14)? != 0,
+        created_ms: r.try_get(15)?,
+        sent_ms: r.try_get(16)?,
+        announced_ms: r.try_get(17)?,
+    })
+}
+
+/// Rows matching a `WHERE …` clause with one text parameter, in queue order.
+async fn select_where(
+    conn: &mut AnyConnection,
+    clause: &str,
+    param: &str,
+) -> Result<Vec<PayoutRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE {clause} ORDER BY priority DESC, id"
+    ))
+    .bind(param)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(row_to_payout).collect()
+}
+
+/// Every payout with this status, queue order.
+pub async fn with_status(
+    conn: &mut AnyConnection,
+    status: PayoutStatus,
+) -> Result<Vec<PayoutRow>, StoreError> {
+    select_where(conn, "status = $1", status.as_str()).await
+}
+
+/// The payout with this key.
+pub async fn by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<PayoutRow>, StoreError> {
+    Ok(select_where(conn, "idempotency_key = $1", key).await?.pop())
+}
+
+/// The payout with this id.
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<PayoutRow>, StoreError> {
+    Ok(select_where(conn, "CAST(id AS TEXT) = $1", &id.to_string())
+        .await?
+        .pop())
+}
+
+/// The next payout the worker should send: manual tips first, then oldest.
+pub async fn next_pending(conn: &mut AnyConnection) -> Result<Option<PayoutRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE status = 'pending' ORDER BY priority DESC, id LIMIT 1"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.first().map(row_to_payout).transpose()
+}
+
+/// Claims a pending payout for sending — its own committed write, made
+/// before the tipping call. `false` when someone else claimed it first.
+pub async fn mark_sending(
+    conn: &mut AnyConnection,
+    id: i64,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let changed = sqlx::query(
+        "UPDATE payouts SET status = 'sending', attempts = attempts + 1, updated_ms = $1 \
+         WHERE id = $2 AND status = 'pending'",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Records what the tipping call did with a payout in `sending`.
+pub async fn mark_outcome(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: PayoutStatus,
+    error: Option<&str>,
+    dry_run: bool,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let sent_ms = (status == PayoutStatus::Sent).then_some(now_ms);
+    sqlx::query(
+        "UPDATE payouts SET status = $1, error = $2, dry_run = $3, sent_ms = $4, updated_ms = $5 \
+         WHERE id = $6 AND status = 'sending'",
+    )
+    .bind(status.as_str())
+    .bind(error)
+    .bind(i64::from(dry_run))
+    .bind(sent_ms)
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// At startup of the leader: payouts left in `sending` by a crash may or
+/// may not have been paid. They become `unknown` for an admin to reconcile;
+/// never resent automatically. Returns how many.
+pub async fn reset_interrupted(conn: &mut AnyConnection, now_ms: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE payouts SET status = 'unknown', updated_ms = $1, \
+         error = 'interrupted while sending: check the casino before retrying' \
+         WHERE status = 'sending'",
+    )
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Sent payouts of a kind not yet celebrated in Discord.
+pub async fn unannounced_sent(
+    conn: &mut AnyConnection,
+    kind: PayoutKind,
+) -> Result<Vec<PayoutRow>, StoreError> {
+    select_where(
+        conn,
+        "status = 'sent' AND announced_ms IS NULL AND kind = $1",
+        kind.as_str(),
+    )
+    .await
+}
+
+/// Marks a payout as celebrated.
+pub async fn mark_announced(
+    conn: &mut AnyConnection,
+    id: i64,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE payouts SET announced_ms = $1 WHERE id = $2")
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! The milestone step of a cycle: every non-excluded player whose month
+//! weighted wager reached tiers not yet awarded this month earns one payout
+//! intent per tier, in tier order, written in the cycle's transaction.
+
+use std::collections::HashSet;
+
+use sqlx::AnyConnection;
+
+use crate::domain::milestones::newly_reached;
+use crate::domain::payout_keys::{milestone_key, PayoutKind};
+use crate::domain::period::MonthPeriod;
+use crate::domain::players::PlayerFigures;
+use crate::domain::rewards::Rewards;
+use crate::store::milestones;
+use crate::store::payouts::{self, NewPayout, PayoutStatus};
+use crate::store::StoreError;
+
+/// Awards newly reached tiers of `month` (the period of the data, never the
+/// wall clock); returns how many intents were recorded.
+pub async fn award_milestones(
+    conn: &mut AnyConnection,
+    rewards: &Rewards,
+    month: MonthPeriod,
+    figures: &[PlayerFigures],
+    excluded: &HashSet<String>,
+    now_ms: i64,
+) -> Result<u32, StoreError> {
+    let month_key = month.key();
+    let awarded = milestones::awarded(conn, &month_key).await?;
+    let none = Default::default();
+    let mut recorded = 0;
+    for player in figures.iter().filter(|p| !excluded.contains(&p.uid)) {
+        let already = awarded.get(&player.uid).unwrap_or(&none);
+        for tier in newly_reached(&rewards.tiers, already, player.weighted_wagered) {
+            let key = milestone_key(month, &player.uid, tier.number);
+            milestones::award(conn, &month_key, &player.uid, tier.number, &key, now_ms).await?;
+            let inserted = payouts::insert_intent(
+                conn,
+                &NewPayout {
+                    key,
+                    kind: PayoutKind::Milestone,
+                    uid: player.uid.clone(),
+                    username: player.username.clone(),
+                    amount: tier.tip,
+                    status: PayoutStatus::Pending,
+                    period_key: Some(month_key.clone()),
+                    tier: Some(tier.number),
+                    requested_by: None,
+                    reason: Some(format!(
+                        "{} ({} weighted) in {month}",
+                        tier.name, tier.threshold
+                    )),
+                    priority: 0,
+                },
+                now_ms,
+            )
+            .await?;
+            if inserted {
+                recorded += 1;
+            }
+        }
+    }
+    Ok(recorded)
+}

@@ -1,0 +1,308 @@
+//! Money out, exactly once: milestone tiers become payout intents in the
+//! cycle's transaction and the worker sends each through the (fake) tipping
+//! API once — across repeated cycles, restarts, replicas and API faults.
+
+mod common;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fts_assistant::config::{Config, Secret};
+use fts_assistant::jobs::payout_worker::send_next;
+use fts_assistant::jobs::poll::run_and_record;
+use fts_assistant::roobet::fake::{
+    FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_AFFILIATE_TOKEN,
+    DEMO_TIPPING_TOKEN, DEMO_USER_ID,
+};
+use fts_assistant::store::payouts::PayoutStatus;
+use sqlx::Row;
+
+use common::{Db, TestApp};
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+}
+
+fn wire(casino: &FakeCasino, dry_run: bool) -> impl FnOnce(&mut Config) + '_ {
+    move |config: &mut Config| {
+        config.roobet_api_base = casino.base_url().to_string();
+        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
+        config.roobet_user_id = Some(DEMO_USER_ID.into());
+        config.tipping_api_base = casino.base_url().to_string();
+        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
+        config.tip_interval_secs = 0;
+        config.tips_dry_run = dry_run;
+    }
+}
+
+/// One player at `weighted` USD this month, plus a quiet one.
+fn player_at(casino: &FakeCasino, weighted: f64) {
+    casino.set_rows(
+        FakeCallKind::Weighted,
+        [
+            FakeRow::new("uid-jump", "JumpingJack")
+                .wagered(weighted * 2.0)
+                .weighted(weighted),
+            FakeRow::new("uid-quiet", "quiet")
+                .wagered(10.0)
+                .weighted(5.0),
+        ],
+    );
+    casino.set_rows(
+        FakeCallKind::Total,
+        [
+            FakeRow::new("uid-jump", "JumpingJack").wagered(weighted * 2.0),
+            FakeRow::new("uid-quiet", "quiet").wagered(10.0),
+        ],
+    );
+}
+
+async fn casino() -> FakeCasino {
+    let clock = std::sync::Arc::new(fts_assistant::clock::ManualClock::new(common::test_start()));
+    FakeCasino::spawn(clock, FakeMode::Scripted).await.unwrap()
+}
+
+/// Sends until the queue is empty; returns how many sends happened.
+async fn drain(app: &TestApp) -> usize {
+    let mut sent = 0;
+    while send_next(&app.state).await.unwrap().is_some() {
+        sent += 1;
+    }
+    sent
+}
+
+fn tip_amounts(casino: &FakeCasino) -> Vec<f64> {
+    casino.tips().iter().map(|t| t.amount.unwrap()).collect()
+}
+
+async fn statuses(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query("SELECT idempotency_key, status FROM payouts ORDER BY id")
+        .fetch_all(app.state.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+async fn a_jump_to_tier_7_pays_7_tips_once(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 850.0);
+    let Some(app) =
+        TestApp::spawn_full(db, at(2026, 11, 20, 12), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 7);
+    assert_eq!(tip_amounts(&casino), [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0]);
+    let tips = casino.tips();
+    assert!(tips
+        .iter()
+        .all(|t| t.to_user_id.as_deref() == Some("uid-jump") && t.authorized));
+    let nonces: std::collections::HashSet<_> = tips.iter().map(|t| t.nonce.clone()).collect();
+    assert_eq!(nonces.len(), 7, "one nonce per payout");
+    let keys: Vec<String> = statuses(&app).await.into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys[0], "milestone:2026-11:uid-jump:1");
+    assert_eq!(keys[6], "milestone:2026-11:uid-jump:7");
+
+    // The same figures again, and after a restart: nothing more.
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+    let test_db = app.stop_keeping_db().await;
+    let Some(again) =
+        TestApp::spawn_on(test_db, at(2026, 11, 20, 13), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    run_and_record(&again.state).await.unwrap();
+    assert_eq!(drain(&again).await, 0);
+    assert_eq!(casino.tips().len(), 7);
+
+    // Crossing one more tier pays just that one.
+    player_at(&casino, 1_000.0);
+    run_and_record(&again.state).await.unwrap();
+    assert_eq!(drain(&again).await, 1);
+    assert_eq!(tip_amounts(&casino).last(), Some(&2.0));
+
+    // A new month pays the tiers again (keyed by the data's month).
+    player_at(&casino, 850.0);
+    again.clock.set(at(2026, 12, 2, 12));
+    run_and_record(&again.state).await.unwrap();
+    drain(&again).await;
+    let december = statuses(&again)
+        .await
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("milestone:2026-12:uid-jump:"))
+        .count();
+    assert_eq!(december, 7);
+    assert!(statuses(&again).await.iter().all(|(_, s)| s == "sent"));
+}
+
+async fn a_refusal_is_failed_with_its_message_and_not_resent(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 60.0);
+    casino.set_tip_behaviour(TipBehaviour::Refuse("Insufficient account balance".into()));
+    let Some(app) =
+        TestApp::spawn_full(db, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    let report = send_next(&app.state).await.unwrap().unwrap();
+    assert_eq!(report.status, PayoutStatus::Failed);
+    assert_eq!(
+        report.message.as_deref(),
+        Some("Insufficient account balance")
+    );
+    casino.set_tip_behaviour(TipBehaviour::Succeed);
+    assert_eq!(drain(&app).await, 0);
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+    assert_eq!(casino.tips().len(), 1);
+    let error: String = sqlx::query("SELECT error FROM payouts")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(error, "Insufficient account balance");
+}
+
+async fn a_server_error_is_unknown_and_never_resent(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 60.0);
+    casino.set_tip_behaviour(TipBehaviour::Status(502));
+    let Some(app) =
+        TestApp::spawn_full(db, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    let report = send_next(&app.state).await.unwrap().unwrap();
+    assert_eq!(report.status, PayoutStatus::Unknown);
+    casino.set_tip_behaviour(TipBehaviour::Succeed);
+    assert_eq!(drain(&app).await, 0);
+    assert_eq!(casino.tips().len(), 1);
+    assert_eq!(statuses(&app).await[0].1, "unknown");
+}
+
+async fn the_api_down_for_cycles_then_each_payout_goes_once(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 450.0);
+    let Some(app) =
+        TestApp::spawn_full(db, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    // The affiliate API is down: no cycle, no intents.
+    casino.fail_next(1_000, 503);
+    for _ in 0..3 {
+        assert!(run_and_record(&app.state).await.is_err());
+        app.clock.advance(Duration::minutes(10));
+    }
+    assert_eq!(drain(&app).await, 0);
+    casino.clear_faults();
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 5);
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+    assert_eq!(casino.tips().len(), 5);
+}
+
+async fn without_a_tipping_token_payouts_stay_pending(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 60.0);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
+        wire(&casino, false)(c);
+        c.tipping_api_token = None;
+    })
+    .await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+    assert_eq!(statuses(&app).await[0].1, "pending");
+    assert!(casino.tips().is_empty());
+}
+
+async fn dry_run_records_sent_without_calling_the_api(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 60.0);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, wire(&casino, true)).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 1);
+    assert!(casino.tips().is_empty());
+    let dry: i64 = sqlx::query("SELECT dry_run FROM payouts WHERE status = 'sent'")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(dry, 1);
+}
+
+async fn excluded_players_earn_no_milestones(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 850.0);
+    let Some(app) =
+        TestApp::spawn_full(db, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    {
+        let mut conn = app.state.store.pool().acquire().await.unwrap();
+        fts_assistant::store::players::exclude(
+            &mut conn,
+            &fts_assistant::store::players::Exclusion {
+                uid: "uid-jump".into(),
+                username: "JumpingJack".into(),
+                reason: None,
+                added_by: None,
+                added_ms: 0,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+    assert!(casino.tips().is_empty());
+}
+
+on_both_databases!(
+    a_jump_to_tier_7_pays_7_tips_once,
+    a_refusal_is_failed_with_its_message_and_not_resent,
+    a_server_error_is_unknown_and_never_resent,
+    the_api_down_for_cycles_then_each_payout_goes_once,
+    without_a_tipping_token_payouts_stay_pending,
+    dry_run_records_sent_without_calling_the_api,
+    excluded_players_earn_no_milestones,
+);
+
+/// A second process on the same PostgreSQL pays nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_replica_pays_nothing_more() {
+    let Some(test_db) = common::fresh_database(Db::Postgres).await else {
+        return;
+    };
+    let casino = casino().await;
+    player_at(&casino, 850.0);
+    let alias = test_db.alias();
+    let Some(first) =
+        TestApp::spawn_on(test_db, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    let Some(second) =
+        TestApp::spawn_on(alias, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    run_and_record(&first.state).await.unwrap();
+    run_and_record(&second.state).await.unwrap();
+    let (a, b) = tokio::join!(drain(&first), drain(&second));
+    assert_eq!(a + b, 7);
+    assert_eq!(casino.tips().len(), 7);
+}
