@@ -5,11 +5,16 @@ use twilight_model::http::interaction::InteractionResponse;
 
 use super::commands::{self, Invocation};
 use super::respond;
+use std::sync::Arc;
+
 use crate::app::AppState;
 
 /// Answers one verified, parsed interaction. Returns a metrics label (the
 /// command name or kind) and the response.
-pub async fn route(state: &AppState, interaction: &Interaction) -> (String, InteractionResponse) {
+pub async fn route(
+    state: &Arc<AppState>,
+    interaction: &Interaction,
+) -> (String, InteractionResponse) {
     match (&interaction.kind, &interaction.data) {
         (InteractionType::ApplicationCommand, Some(InteractionData::ApplicationCommand(data))) => {
             let label = commands::metrics_label(&data.name);

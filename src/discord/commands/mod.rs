@@ -2,10 +2,16 @@
 //! through [`run`], which refuses unknown commands and non-admin callers of
 //! admin commands before any handler runs.
 
+mod analytics;
+mod challenges;
 pub mod definitions;
 mod exclude;
-mod once;
+pub mod once;
 pub mod options;
+mod status;
+mod tips;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use twilight_model::application::interaction::application_command::CommandData;
@@ -22,7 +28,7 @@ use definitions::{is_admin_command, COMMAND_NAMES};
 /// the instant it is answered at (from the injected clock).
 pub struct Invocation<'a> {
     /// Shared application state.
-    pub state: &'a AppState,
+    pub state: &'a Arc<AppState>,
     /// The verified interaction.
     pub interaction: &'a Interaction,
     /// "Now", read once so one answer sees one instant.
@@ -31,7 +37,7 @@ pub struct Invocation<'a> {
 
 impl<'a> Invocation<'a> {
     /// Reads the clock once for this interaction.
-    pub fn new(state: &'a AppState, interaction: &'a Interaction) -> Self {
+    pub fn new(state: &'a Arc<AppState>, interaction: &'a Interaction) -> Self {
         Self {
             state,
             interaction,
@@ -116,28 +122,60 @@ pub async fn run(invocation: &Invocation<'_>, data: &CommandData) -> Interaction
         );
     }
     let outcome = match name {
+        "mywager" => analytics::mywager(invocation, data).await,
+        "monthlygoal" => analytics::monthlygoal(invocation, data).await,
+        "monthtomonth" => analytics::monthtomonth(invocation, data).await,
+        "lifetimestats" => analytics::lifetimestats(invocation, data).await,
+        "status" => status::run(invocation, data).await,
+        "challenge_results" => challenges::results(invocation, data).await,
+        "gamestats" => challenges::gamestats(invocation, data).await,
+        "setchallenge" => challenges::create(invocation, data).await,
+        "cancelchallenge" => challenges::cancel(invocation, data).await,
+        "tipuser" => tips::tipuser(invocation, data).await,
+        "tipstats" => tips::tipstats(invocation, data).await,
+        "clear_tips" => tips::clear_tips(invocation, data).await,
         "exclude" => exclude::run(invocation, data).await,
         other => Ok(not_yet_available(other)),
     };
     outcome.unwrap_or_else(|error| answer_error(name, error))
 }
 
-/// Answers an autocomplete request. No command has live suggestions yet, so
-/// Discord shows the user's own text.
-pub async fn autocomplete(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
-) -> InteractionResponse {
-    respond::autocomplete(Vec::new())
+/// Answers an autocomplete request with suggestions for the focused option.
+pub async fn autocomplete(invocation: &Invocation<'_>, data: &CommandData) -> InteractionResponse {
+    let suggestions = match data.name.as_str() {
+        "cancelchallenge" => challenges::autocomplete_active(invocation, data).await,
+        "gamestats" => challenges::autocomplete_games(invocation, data).await,
+        _ => Ok(respond::autocomplete(Vec::new())),
+    };
+    suggestions.unwrap_or_else(|error| {
+        tracing::warn!(command = %data.name, %error, "autocomplete failed");
+        respond::autocomplete(Vec::new())
+    })
 }
 
-/// Answers a button press. No buttons are issued yet, so any press is stale.
-pub async fn component(_invocation: &Invocation<'_>, custom_id: &str) -> InteractionResponse {
-    tracing::info!(custom_id, "button press with no handler");
-    respond::ephemeral_text("This button has expired. Run the command again.")
+/// Answers a button press, routed by the prefix of its custom id (the part
+/// before the first `:`). Admin buttons re-check admin rights.
+pub async fn component(invocation: &Invocation<'_>, custom_id: &str) -> InteractionResponse {
+    let prefix = custom_id.split(':').next().unwrap_or_default();
+    let outcome = match prefix {
+        "tips" | "clear_tips" => {
+            if !invocation.is_admin() {
+                return respond::ephemeral_text("⛔ This button is for admins only.");
+            }
+            tips::component(invocation, custom_id).await
+        }
+        _ => {
+            tracing::info!(custom_id, "button press with no handler");
+            Ok(respond::ephemeral_text(
+                "This button has expired. Run the command again.",
+            ))
+        }
+    };
+    outcome.unwrap_or_else(|error| answer_error("component", error))
 }
 
-fn not_yet_available(name: &str) -> InteractionResponse {
+/// The answer of a command whose feature has not landed yet.
+pub fn not_yet_available(name: &str) -> InteractionResponse {
     respond::ephemeral_text(format!(
         "`/{name}` is not available yet: it arrives with an upcoming release of FTS Assistant."
     ))
