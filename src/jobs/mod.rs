@@ -1,6 +1,8 @@
 //! Background work: the scheduler and its leader lock, the poll cycle, the
 //! publisher of channel messages, and rebuilding the published snapshot.
 
+pub mod challenges;
+pub mod goals;
 pub mod leader;
 pub mod milestones;
 pub mod payout_worker;
@@ -18,4 +20,6 @@ pub async fn after_cycle(state: &AppState) {
     if report.failed > 0 {
         tracing::warn!(?report, "some board messages could not be updated");
     }
+    challenges::publish_challenges(state).await;
+    goals::announce_goals(state).await;
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
+use super::challenges::detect_winners;
 use super::milestones::award_milestones;
 use super::rebuild::{excluded_uids, month_totals, published_from_store};
 use super::rollover::close_ended_periods;
@@ -56,6 +57,8 @@ pub struct CycleReport {
     pub players_seen: usize,
     /// Periods frozen by this cycle (roll-over).
     pub periods_closed: Vec<String>,
+    /// Challenges this cycle closed with a winner.
+    pub challenges_won: Vec<i64>,
 }
 
 /// Runs one cycle: roll-over of ended periods, then the current month and
@@ -64,6 +67,7 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     let client = state.affiliate.as_ref().ok_or(CycleError::Off)?;
     let now = state.clock.now();
     let periods_closed = close_ended_periods(state, client, now).await?;
+    let challenges_won = detect_winners(state, client, now).await?;
 
     let month = MonthPeriod::containing(now);
     let week = WeekPeriod::containing(now);
@@ -94,6 +98,7 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     Ok(CycleReport {
         players_seen: month_figures.len(),
         periods_closed,
+        challenges_won: challenges_won.into_iter().map(|w| w.challenge_id).collect(),
     })
 }
 
