@@ -1,0 +1,205 @@
+//! The ledger invariant as a property: for any sequence of poll cycles
+//! (wagers going up), restarts and tipping faults, every tier a player has
+//! earned has exactly one ledger row, ending `sent`, `failed`, `unknown` or
+//! `pending`; no payout is ever requested twice; what was sent per key is
+//! never more than what was earned.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Duration;
+use fts_assistant::clock::Clock;
+use fts_assistant::config::{Config, Secret};
+use fts_assistant::domain::milestones::default_tiers;
+use fts_assistant::domain::money::Cents;
+use fts_assistant::jobs::payout_worker::send_next;
+use fts_assistant::jobs::poll::run_and_record;
+use fts_assistant::roobet::fake::{
+    FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_AFFILIATE_TOKEN,
+    DEMO_TIPPING_TOKEN, DEMO_USER_ID,
+};
+use proptest::prelude::*;
+use sqlx::Row;
+
+use common::{Db, TestApp};
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// A player's weighted wager grows by this many dollars, then a cycle.
+    Wager { player: usize, dollars: u32 },
+    /// The affiliate API answers garbage for the next cycle.
+    ApiDown,
+    /// The tipping API starts answering this way.
+    Tipping(u8),
+    /// The worker sends up to this many payouts.
+    Pay(u8),
+    /// The process restarts on the same database.
+    Restart,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..3usize, 1..4_000u32).prop_map(|(player, dollars)| Step::Wager { player, dollars }),
+        1 => Just(Step::ApiDown),
+        3 => (0..3u8).prop_map(Step::Tipping),
+        3 => (1..6u8).prop_map(Step::Pay),
+        1 => Just(Step::Restart),
+    ]
+}
+
+fn wire(casino: &FakeCasino) -> impl FnOnce(&mut Config) + '_ {
+    move |config: &mut Config| {
+        config.roobet_api_base = casino.base_url().to_string();
+        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
+        config.roobet_user_id = Some(DEMO_USER_ID.into());
+        config.tipping_api_base = casino.base_url().to_string();
+        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
+        config.tip_interval_secs = 0;
+    }
+}
+
+fn set_rows(casino: &FakeCasino, weighted: &[u32; 3]) {
+    let rows = |total: bool| {
+        weighted
+            .iter()
+            .enumerate()
+            .map(move |(i, w)| {
+                let row = FakeRow::new(&format!("uid-{i}"), &format!("player_{i}"))
+                    .wagered(f64::from(*w) * 2.0);
+                if total {
+                    row
+                } else {
+                    row.weighted(f64::from(*w))
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    casino.set_rows(FakeCallKind::Weighted, rows(false));
+    casino.set_rows(FakeCallKind::Total, rows(true));
+}
+
+async fn run_steps(steps: Vec<Step>) {
+    let Some(test_db) = common::fresh_database(Db::Sqlite).await else {
+        return;
+    };
+    let clock = std::sync::Arc::new(fts_assistant::clock::ManualClock::new(common::test_start()));
+    let casino = FakeCasino::spawn(clock, FakeMode::Scripted).await.unwrap();
+    let mut weighted = [0u32; 3];
+    let mut peak = [0u32; 3];
+    set_rows(&casino, &weighted);
+    let start = common::test_start();
+    let mut app = TestApp::spawn_on(test_db, start, false, wire(&casino))
+        .await
+        .unwrap();
+    for step in steps {
+        match step {
+            Step::Wager { player, dollars } => {
+                weighted[player] += dollars;
+                set_rows(&casino, &weighted);
+                app.clock.advance(Duration::minutes(10));
+                if run_and_record(&app.state).await.is_ok() {
+                    peak = weighted;
+                }
+            }
+            Step::ApiDown => {
+                // Malformed answers are not retried, so the step is fast.
+                casino.respond_malformed_next(1_000);
+                assert!(run_and_record(&app.state).await.is_err());
+                casino.clear_faults();
+            }
+            Step::Tipping(kind) => casino.set_tip_behaviour(match kind {
+                0 => TipBehaviour::Succeed,
+                1 => TipBehaviour::Refuse("Insufficient account balance".into()),
+                _ => TipBehaviour::Status(502),
+            }),
+            Step::Pay(n) => {
+                for _ in 0..n {
+                    if send_next(&app.state).await.unwrap().is_none() {
+                        break;
+                    }
+                }
+            }
+            Step::Restart => {
+                let now = app.clock.now();
+                let test_db = app.stop_keeping_db().await;
+                app = TestApp::spawn_on(test_db, now, false, wire(&casino))
+                    .await
+                    .unwrap();
+            }
+        }
+        check(&app, &casino, &peak).await;
+    }
+}
+
+async fn check(app: &TestApp, casino: &FakeCasino, peak: &[u32; 3]) {
+    let rows = sqlx::query("SELECT idempotency_key, amount_cents, status, nonce FROM payouts")
+        .fetch_all(app.state.store.pool())
+        .await
+        .unwrap();
+    let ledger: BTreeMap<String, (i64, String, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3))))
+        .collect();
+    // Every earned key is in the ledger with a legal status, and nothing else is.
+    let tiers = default_tiers();
+    let mut earned = BTreeMap::new();
+    for (i, w) in peak.iter().enumerate() {
+        for tier in tiers
+            .iter()
+            .filter(|t| t.threshold <= Cents(i64::from(*w) * 100))
+        {
+            earned.insert(
+                format!("milestone:2026-11:uid-{i}:{}", tier.number),
+                tier.tip.0,
+            );
+        }
+    }
+    assert_eq!(
+        ledger.keys().collect::<Vec<_>>(),
+        earned.keys().collect::<Vec<_>>()
+    );
+    for (key, (amount, status, _)) in &ledger {
+        assert_eq!(Some(amount), earned.get(key), "{key}");
+        assert!(
+            ["pending", "sent", "failed", "unknown"].contains(&status.as_str()),
+            "{key}: {status}"
+        );
+    }
+    // No payout was requested twice; what went out per key ≤ what was earned.
+    let by_nonce: HashMap<&str, (&String, i64)> = ledger
+        .iter()
+        .map(|(k, (a, _, n))| (n.as_str(), (k, *a)))
+        .collect();
+    let mut requests: HashMap<String, u32> = HashMap::new();
+    for tip in casino.tips() {
+        let nonce = tip.nonce.clone().unwrap_or_default();
+        let (key, amount) = by_nonce
+            .get(nonce.as_str())
+            .expect("every tip belongs to a ledger row");
+        assert_eq!(
+            Cents::from_usd(tip.amount.unwrap()).unwrap().0,
+            *amount,
+            "{key}"
+        );
+        *requests.entry(nonce).or_default() += 1;
+    }
+    assert!(
+        requests.values().all(|n| *n == 1),
+        "a payout was requested twice: {requests:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, max_shrink_iters: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_ledger_never_pays_twice_and_never_loses_a_payout(steps in prop::collection::vec(step(), 1..20)) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(run_steps(steps));
+    }
+}
