@@ -78,15 +78,21 @@ async fn statuses(database_url: &str) -> Vec<(String, String)> {
 }
 
 async fn killed_mid_tip_leaves_it_unknown_and_pays_the_rest_once(db: Db) {
-    let Some(test_db) = common::fresh_database(db).await else { return };
+    let Some(test_db) = common::fresh_database(db).await else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let clock = std::sync::Arc::new(fts_assistant::clock::SystemClock);
     let casino = FakeCasino::spawn(clock, FakeMode::Scripted).await.unwrap();
     casino.set_rows(
         FakeCallKind::Weighted,
         [
-            FakeRow::new("uid-a", "alice_w").wagered(900.0).weighted(450.0),
-            FakeRow::new("uid-b", "bobby_w").wagered(300.0).weighted(150.0),
+            FakeRow::new("uid-a", "alice_w")
+                .wagered(900.0)
+                .weighted(450.0),
+            FakeRow::new("uid-b", "bobby_w")
+                .wagered(300.0)
+                .weighted(150.0),
         ],
     );
     casino.set_rows(
@@ -112,14 +118,21 @@ async fn killed_mid_tip_leaves_it_unknown_and_pays_the_rest_once(db: Db) {
     casino.set_tip_behaviour(TipBehaviour::Succeed);
     casino.release_hung_tips();
     let second = start_binary(&casino, &test_db.url, dir.path());
-    wait_until("the other 7 payouts to be sent", || casino.tips().len() == 8).await;
+    wait_until("the other 7 payouts to be sent", || {
+        casino.tips().len() == 8
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     drop(second);
 
     let after = statuses(&test_db.url).await;
     let interrupted = &before.iter().find(|(_, s)| s == "sending").unwrap().0;
     for (key, status) in &after {
-        let expected = if key == interrupted { "unknown" } else { "sent" };
+        let expected = if key == interrupted {
+            "unknown"
+        } else {
+            "sent"
+        };
         assert_eq!(status, expected, "{key}: {after:?}");
     }
     let tips = casino.tips();
@@ -128,7 +141,10 @@ async fn killed_mid_tip_leaves_it_unknown_and_pays_the_rest_once(db: Db) {
     assert_eq!(nonces.len(), 8, "one request per payout");
     let log = std::fs::read_to_string(dir.path().join("service.log")).unwrap();
     assert!(log.contains("now `unknown`"), "the restart says so: {log}");
-    assert!(!log.contains(DEMO_TIPPING_TOKEN) && !log.contains(DEMO_AFFILIATE_TOKEN), "no secret in the log");
+    assert!(
+        !log.contains(DEMO_TIPPING_TOKEN) && !log.contains(DEMO_AFFILIATE_TOKEN),
+        "no secret in the log"
+    );
 }
 
 on_both_databases!(killed_mid_tip_leaves_it_unknown_and_pays_the_rest_once);

@@ -279,6 +279,8 @@ on_both_databases!(
     without_a_tipping_token_payouts_stay_pending,
     dry_run_records_sent_without_calling_the_api,
     excluded_players_earn_no_milestones,
+    each_sent_tier_is_celebrated_once,
+    a_closed_week_is_summarised_once_after_its_prizes_are_sent,
 );
 
 /// A second process on the same PostgreSQL pays nothing more.
@@ -305,4 +307,99 @@ async fn a_second_replica_pays_nothing_more() {
     let (a, b) = tokio::join!(drain(&first), drain(&second));
     assert_eq!(a + b, 7);
     assert_eq!(casino.tips().len(), 7);
+}
+
+async fn each_sent_tier_is_celebrated_once(db: Db) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let discord = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/channels/77/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "id": "1" })))
+        .mount(&discord)
+        .await;
+    let casino = casino().await;
+    player_at(&casino, 160.0);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
+        wire(&casino, false)(c);
+        c.discord_api_base = discord.uri();
+        c.discord_token = Some(Secret::new("bot"));
+        c.channels.milestone = Some(77);
+    })
+    .await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 3);
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    let posts = discord.received_requests().await.unwrap();
+    assert_eq!(posts.len(), 3, "one celebration per tier, once");
+    let bodies: Vec<String> = posts
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).to_string())
+        .collect();
+    assert!(
+        bodies[2].contains("Rank 3 Wager Milestone Achieved!"),
+        "{}",
+        bodies[2]
+    );
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b.contains(r"JumpingJ\\*\\*\\*") && !b.contains("JumpingJack")),
+        "{bodies:?}"
+    );
+}
+
+async fn a_closed_week_is_summarised_once_after_its_prizes_are_sent(db: Db) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let discord = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/channels/88/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "id": "1" })))
+        .mount(&discord)
+        .await;
+    let casino = casino().await;
+    casino.set_rows(
+        FakeCallKind::Weighted,
+        (1..=4).map(|i| {
+            FakeRow::new(&format!("uid-{i}"), &format!("spinner{i}"))
+                .wagered(10.0)
+                .weighted(10.0)
+                .hit(
+                    100.0 * f64::from(i),
+                    0.2,
+                    20.0 * f64::from(i),
+                    "pragmatic:vs10bbbbrnd",
+                    "Big Bass Bonanza",
+                )
+        }),
+    );
+    let Some(app) = TestApp::spawn_full(db, at(2026, 11, 29, 23), false, |c| {
+        wire(&casino, false)(c);
+        c.discord_api_base = discord.uri();
+        c.discord_token = Some(Secret::new("bot"));
+        c.channels.weekly_multiplier_logs = Some(88);
+    })
+    .await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    app.clock.set(at(2026, 11, 30, 1));
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 3);
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    let posts = discord.received_requests().await.unwrap();
+    assert_eq!(posts.len(), 1);
+    let body = String::from_utf8_lossy(&posts[0].body);
+    assert!(body.contains("Week of 2026-11-23"), "{body}");
+    assert!(
+        body.contains("400.00×") && body.contains("$40.00"),
+        "{body}"
+    );
 }

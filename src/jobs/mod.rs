@@ -1,6 +1,7 @@
 //! Background work: the scheduler and its leader lock, the poll cycle, the
 //! publisher of channel messages, and rebuilding the published snapshot.
 
+pub mod celebrations;
 pub mod challenges;
 pub mod goals;
 pub mod leader;
@@ -21,5 +22,6 @@ pub async fn after_cycle(state: &AppState) {
         tracing::warn!(?report, "some board messages could not be updated");
     }
     challenges::publish_challenges(state).await;
+    celebrations::announce_sent_payouts(state).await;
     goals::announce_goals(state).await;
 }

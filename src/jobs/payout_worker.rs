@@ -60,7 +60,12 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                     recovered = recover_interrupted(&state).await;
                 }
                 match send_next(&state).await {
-                    Ok(Some(_)) => spacing,
+                    Ok(Some(report)) => {
+                        if report.status == PayoutStatus::Sent {
+                            super::celebrations::announce_sent_payouts(&state).await;
+                        }
+                        spacing
+                    }
                     Ok(None) => IDLE,
                     Err(e) => {
                         tracing::error!(error = %e, "payout worker: database error");

@@ -314,3 +314,105 @@ pub async fn mark_announced(
         .await?;
     Ok(())
 }
+
+/// Reconciliation: an admin checked the casino and found an `unknown`
+/// payout was paid. Records it `sent` (keeping the trace of what was
+/// unknown in `error`); `false` when it is no longer `unknown`, so two
+/// admins clicking at once change it once.
+pub async fn mark_reconciled_sent(
+    conn: &mut AnyConnection,
+    id: i64,
+    admin_id: &str,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let Some(row) = by_id(conn, id).await? else {
+        return Ok(false);
+    };
+    let note = format!(
+        "reconciled as sent by admin {admin_id}; outcome was unknown: {}",
+        row.error.as_deref().unwrap_or("no detail")
+    );
+    let changed = sqlx::query(
+        "UPDATE payouts SET status = 'sent', sent_ms = $1, updated_ms = $1, error = $2 \
+         WHERE id = $3 AND status = 'unknown'",
+    )
+    .bind(now_ms)
+    .bind(note)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Reconciliation: puts a payout whose status is one of `from` back to
+/// `pending` for the worker, keeping its nonce, so a retry of a payout the
+/// casino did receive is recognised as the same payout and not paid
+/// twice. Also how an admin approves an `awaiting_approval` prize. `false`
+/// when its status is no longer one of `from`.
+pub async fn requeue(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: &[PayoutStatus],
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    if from.is_empty() || from.contains(&PayoutStatus::Sending) {
+        // `sending` may be mid-call: putting it back would risk a second tip.
+        return Ok(false);
+    }
+    let allowed: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let changed = sqlx::query(&format!(
+        "UPDATE payouts SET status = 'pending', updated_ms = $1 \
+         WHERE id = $2 AND status IN ({})",
+        allowed.join(", ")
+    ))
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Claims the right to announce a sent payout (so two announcers never post
+/// twice); `false` when it was already claimed.
+pub async fn claim_announcement(
+    conn: &mut AnyConnection,
+    id: i64,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let changed =
+        sqlx::query("UPDATE payouts SET announced_ms = $1 WHERE id = $2 AND announced_ms IS NULL")
+            .bind(now_ms)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Gives an announcement claim back after the post failed, so the next
+/// pass tries again.
+pub async fn release_announcement(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE payouts SET announced_ms = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Payouts of a kind for one period key (a week's multiplier prizes).
+pub async fn of_period(
+    conn: &mut AnyConnection,
+    kind: PayoutKind,
+    period_key: &str,
+) -> Result<Vec<PayoutRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE kind = $1 AND period_key = $2 ORDER BY idempotency_key"
+    ))
+    .bind(kind.as_str())
+    .bind(period_key)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(row_to_payout).collect()
+}
