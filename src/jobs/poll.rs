@@ -120,21 +120,22 @@ async fn persist(
             return Err(CycleError::SuspiciousEmpty(key));
         }
         periods::open(&mut tx, kind, &key).await?;
-        for player in figures {
-            snapshots::upsert(&mut tx, kind, &key, player, now_ms).await?;
-        }
+        snapshots::upsert_many(&mut tx, kind, &key, figures, now_ms).await?;
     }
-    for player in month_figures {
-        players::upsert(&mut tx, &player.uid, &player.username, now_ms).await?;
-    }
-    for hit in month_figures
+    let known: Vec<(&str, &str)> = month_figures
+        .iter()
+        .map(|p| (p.uid.as_str(), p.username.as_str()))
+        .collect();
+    players::upsert_many(&mut tx, &known, now_ms).await?;
+    let seen_games: std::collections::BTreeMap<&str, &str> = month_figures
         .iter()
         .chain(week_figures)
         .filter_map(|p| p.best_hit.as_ref())
-    {
-        if !hit.game_id.is_empty() {
-            games::upsert(&mut tx, &hit.game_id, &hit.game_title, now_ms).await?;
-        }
+        .filter(|hit| !hit.game_id.is_empty())
+        .map(|hit| (hit.game_id.as_str(), hit.game_title.as_str()))
+        .collect();
+    for (game_id, title) in seen_games {
+        games::upsert(&mut tx, game_id, title, now_ms).await?;
     }
     let excluded = excluded_uids(&mut tx, &state.rewards).await?;
     award_milestones(

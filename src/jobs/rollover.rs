@@ -104,9 +104,7 @@ async fn close_month(
     if !periods::finalize(&mut tx, PeriodKind::Month, &key, now_ms).await? {
         return Ok(false); // another replica froze it first
     }
-    for player in figures {
-        snapshots::upsert(&mut tx, PeriodKind::Month, &key, player, now_ms).await?;
-    }
+    snapshots::upsert_many(&mut tx, PeriodKind::Month, &key, figures, now_ms).await?;
     let stored = snapshots::load(&mut tx, PeriodKind::Month, &key).await?;
     let excluded = excluded_uids(&mut tx, &state.rewards).await?;
     let board = rank_monthly(&stored, &excluded, &state.rewards.monthly_prizes);
@@ -168,9 +166,7 @@ async fn close_week(
     if !periods::finalize(&mut tx, PeriodKind::Week, &key, now_ms).await? {
         return Ok(false);
     }
-    for player in figures {
-        snapshots::upsert(&mut tx, PeriodKind::Week, &key, player, now_ms).await?;
-    }
+    snapshots::upsert_many(&mut tx, PeriodKind::Week, &key, figures, now_ms).await?;
     let stored = snapshots::load(&mut tx, PeriodKind::Week, &key).await?;
     let excluded = excluded_uids(&mut tx, &state.rewards).await?;
     let board = rank_weekly(

@@ -35,6 +35,45 @@ pub async fn upsert(
     Ok(())
 }
 
+/// [`upsert`] for many players, in multi-row statements.
+pub async fn upsert_many(
+    conn: &mut AnyConnection,
+    players: &[(&str, &str)],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    for batch in players.chunks(1_000) {
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    i * 5 + 1,
+                    i * 5 + 2,
+                    i * 5 + 3,
+                    i * 5 + 4,
+                    i * 5 + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO players (uid, username, username_lower, first_seen_ms, last_seen_ms) \
+             VALUES {} ON CONFLICT (uid) DO UPDATE SET username = excluded.username, \
+             username_lower = excluded.username_lower, last_seen_ms = excluded.last_seen_ms",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (uid, username) in batch {
+            query = query
+                .bind(*uid)
+                .bind(*username)
+                .bind(username.to_lowercase())
+                .bind(now_ms)
+                .bind(now_ms);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Resolves a username, case-insensitively, among players seen since
 /// `since_ms`; the most recently seen wins when two share a name.
 pub async fn find_by_username(

@@ -26,6 +26,11 @@ impl PeriodKind {
     }
 }
 
+/// Rows per multi-row statement: 13 parameters each stays far below
+/// SQLite's and PostgreSQL's bind limits, and a 100k-player cycle needs a
+/// few hundred statements instead of 100k round trips.
+const BATCH_ROWS: usize = 500;
+
 /// Stores a player's figures for a period. `figure_reached_ms` (the
 /// monthly tie-break "who reached the figure first") moves only when the
 /// weighted figure changes.
@@ -36,36 +41,66 @@ pub async fn upsert(
     figures: &PlayerFigures,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    let hit = figures.best_hit.as_ref();
-    sqlx::query(
-        "INSERT INTO player_snapshots (period_kind, period_key, uid, username, wagered_cents, \
-         weighted_cents, best_multiplier_x100, best_bet_cents, best_payout_cents, best_game_id, \
-         best_game_title, figure_reached_ms, updated_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
-         ON CONFLICT (period_kind, period_key, uid) DO UPDATE SET \
-         username = excluded.username, wagered_cents = excluded.wagered_cents, \
-         weighted_cents = excluded.weighted_cents, \
-         best_multiplier_x100 = excluded.best_multiplier_x100, \
-         best_bet_cents = excluded.best_bet_cents, best_payout_cents = excluded.best_payout_cents, \
-         best_game_id = excluded.best_game_id, best_game_title = excluded.best_game_title, \
-         figure_reached_ms = CASE WHEN player_snapshots.weighted_cents = excluded.weighted_cents \
-             THEN player_snapshots.figure_reached_ms ELSE excluded.figure_reached_ms END, \
-         updated_ms = excluded.updated_ms",
+    upsert_many(
+        conn,
+        kind,
+        period_key,
+        std::slice::from_ref(figures),
+        now_ms,
     )
-    .bind(kind.as_str())
-    .bind(period_key)
-    .bind(&figures.uid)
-    .bind(&figures.username)
-    .bind(figures.wagered.0)
-    .bind(figures.weighted_wagered.0)
-    .bind(hit.map(|h| h.multiplier.0))
-    .bind(hit.map(|h| h.bet.0))
-    .bind(hit.map(|h| h.payout.0))
-    .bind(hit.map(|h| h.game_id.clone()))
-    .bind(hit.map(|h| h.game_title.clone()))
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
+    .await
+}
+
+/// [`upsert`] for many players, in batches.
+pub async fn upsert_many(
+    conn: &mut AnyConnection,
+    kind: PeriodKind,
+    period_key: &str,
+    players: &[PlayerFigures],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    for batch in players.chunks(BATCH_ROWS) {
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=13).map(|c| format!("${}", i * 13 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO player_snapshots (period_kind, period_key, uid, username, wagered_cents, \
+             weighted_cents, best_multiplier_x100, best_bet_cents, best_payout_cents, best_game_id, \
+             best_game_title, figure_reached_ms, updated_ms) VALUES {} \
+             ON CONFLICT (period_kind, period_key, uid) DO UPDATE SET \
+             username = excluded.username, wagered_cents = excluded.wagered_cents, \
+             weighted_cents = excluded.weighted_cents, \
+             best_multiplier_x100 = excluded.best_multiplier_x100, \
+             best_bet_cents = excluded.best_bet_cents, best_payout_cents = excluded.best_payout_cents, \
+             best_game_id = excluded.best_game_id, best_game_title = excluded.best_game_title, \
+             figure_reached_ms = CASE WHEN player_snapshots.weighted_cents = excluded.weighted_cents \
+                 THEN player_snapshots.figure_reached_ms ELSE excluded.figure_reached_ms END, \
+             updated_ms = excluded.updated_ms",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for figures in batch {
+            let hit = figures.best_hit.as_ref();
+            query = query
+                .bind(kind.as_str())
+                .bind(period_key)
+                .bind(&figures.uid)
+                .bind(&figures.username)
+                .bind(figures.wagered.0)
+                .bind(figures.weighted_wagered.0)
+                .bind(hit.map(|h| h.multiplier.0))
+                .bind(hit.map(|h| h.bet.0))
+                .bind(hit.map(|h| h.payout.0))
+                .bind(hit.map(|h| h.game_id.clone()))
+                .bind(hit.map(|h| h.game_title.clone()))
+                .bind(now_ms)
+                .bind(now_ms);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
