@@ -32,6 +32,13 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Load past months' community totals from the affiliate API, for
+    /// `/monthtomonth` and `/api/wagers` before the service ran.
+    Backfill {
+        /// How many months before the current one (1-120).
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+    },
     /// Sign an interaction with the local dev keypair and send it to a
     /// running server, e.g. `interact /mywager username:alice`.
     Interact {
@@ -67,6 +74,18 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::RegisterCommands { dry_run } => {
             cli::register::register_commands(&config, dry_run).await
+        }
+        Command::Backfill { months } => {
+            let report =
+                cli::backfill::backfill(&config, &fts_assistant::clock::SystemClock, months)
+                    .await?;
+            println!(
+                "stored {} month(s): {}; kept {} already final",
+                report.stored.len(),
+                report.stored.join(", "),
+                report.kept.len()
+            );
+            Ok(())
         }
         Command::Interact {
             command,

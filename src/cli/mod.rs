@@ -1,6 +1,7 @@
 //! The subcommands behind `main.rs`: each is a function that returns
 //! `anyhow::Result`, because at this level an error is reported, not handled.
 
+pub mod backfill;
 pub mod interact;
 pub mod register;
 pub mod serve;

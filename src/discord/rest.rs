@@ -241,6 +241,23 @@ impl DiscordRest {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, RestError> {
+        self.call_with(method, path, |request| {
+            Ok(match body {
+                Some(body) => request.json(body),
+                None => request,
+            })
+        })
+        .await
+    }
+
+    /// [`Self::call`] with the body attached by `attach`, called afresh for
+    /// every try (a multipart form cannot be cloned for a 429 retry).
+    async fn call_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        attach: impl Fn(reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, RestError>,
+    ) -> Result<T, RestError> {
         if self.disabled.load(Ordering::Relaxed) {
             return Err(RestError::Unauthorized);
         }
@@ -260,15 +277,12 @@ impl DiscordRest {
                 );
                 tokio::time::sleep(wait).await;
             }
-            let mut request = self
+            let request = self
                 .http
                 .request(method.clone(), format!("{}{}", self.base, path))
                 .header(AUTHORIZATION, format!("Bot {}", self.token.expose()))
                 .header(USER_AGENT, user_agent());
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let response = request.send().await?;
+            let response = attach(request)?.send().await?;
             let status = response.status();
             let headers = response.headers().clone();
             self.limits.lock().unwrap_or_else(|e| e.into_inner()).learn(
@@ -364,6 +378,41 @@ pub fn user_agent() -> String {
         "DiscordBot (https://github.com/fts-assistant/fts-assistant, {})",
         env!("CARGO_PKG_VERSION")
     )
+}
+
+impl DiscordRest {
+    /// Edits the original reply of a deferred interaction with a file
+    /// attached: Discord takes files only as multipart (`payload_json` plus
+    /// `files[0]`), and only over REST after a type-5 defer, never inline.
+    /// `payload` may refer to the file as `attachment://{file_name}`.
+    pub async fn edit_original_response_with_file(
+        &self,
+        application_id: u64,
+        interaction_token: &str,
+        payload: &Value,
+        file_name: &str,
+        png: Vec<u8>,
+    ) -> Result<(), RestError> {
+        let payload_json = payload.to_string();
+        let _: Value = self
+            .call_with(
+                Method::PATCH,
+                &format!("/webhooks/{application_id}/{interaction_token}/messages/@original"),
+                |request| {
+                    let file = reqwest::multipart::Part::bytes(png.clone())
+                        .file_name(file_name.to_string())
+                        .mime_str("image/png")?;
+                    let payload = reqwest::multipart::Part::text(payload_json.clone())
+                        .mime_str("application/json")?;
+                    let form = reqwest::multipart::Form::new()
+                        .part("payload_json", payload)
+                        .part("files[0]", file);
+                    Ok(request.multipart(form))
+                },
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,35 @@
 //! The challenge step of a poll cycle: detect winners of active slot
 //! challenges, close each won challenge and record its prize as a payout
 //! intent in one transaction, then announce.
+//!
+//! The seed removed a won challenge and paid from an in-memory queue, so a
+//! crash in between lost the prize. Here the conditional close (`WHERE
+//! status = 'active'`) and the intent (`challenge:{id}`, unique) commit
+//! together: a restart, a repeated cycle or a second replica finds the
+//! challenge closed and the key taken, and pays nothing more.
+
+pub mod discord;
+pub mod messages;
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
 
 use super::poll::CycleError;
+use super::rebuild::excluded_uids;
 use crate::app::AppState;
+use crate::domain::challenges::{pick_winner, ChallengeRule, Winner};
+use crate::domain::money::Multiplier;
+use crate::domain::payout_keys::{challenge_key, PayoutKind};
+use crate::domain::players::PlayerFigures;
 use crate::roobet::affiliate::AffiliateClient;
+use crate::store::challenges::{self, ChallengeRow, WinRecord};
+use crate::store::payouts::{self, NewPayout, PayoutStatus};
+use crate::store::{settings, StoreError};
+use messages::BestAttempt;
+
+pub use discord::{announce_new_challenge, refresh_board};
 
 /// A challenge this cycle closed with a winner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,15 +39,158 @@ pub struct ChallengeWin {
 }
 
 /// Asks the affiliate API once per active challenge and closes those with a
-/// qualifying hit. A failed call aborts the cycle and closes nothing more.
+/// qualifying hit. Every answer is fetched before anything is written, so a
+/// failed call aborts the cycle and closes nothing.
 pub async fn detect_winners(
-    _state: &AppState,
-    _client: &AffiliateClient,
-    _now: DateTime<Utc>,
+    state: &AppState,
+    client: &AffiliateClient,
+    now: DateTime<Utc>,
 ) -> Result<Vec<ChallengeWin>, CycleError> {
-    Ok(Vec::new())
+    let active = {
+        let mut conn = state
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        challenges::active(&mut conn).await?
+    };
+    if active.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut answers = Vec::with_capacity(active.len());
+    for challenge in &active {
+        let start = DateTime::from_timestamp_millis(challenge.start_ms).unwrap_or(now);
+        let figures = client.game_figures(&challenge.game_id, start, now).await?;
+        answers.push(figures);
+    }
+    let now_ms = now.timestamp_millis();
+    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let excluded = excluded_uids(&mut tx, &state.rewards).await?;
+    let mut wins = Vec::new();
+    for (challenge, figures) in active.iter().zip(&answers) {
+        let rule = match challenge.rule() {
+            Ok(rule) => rule,
+            Err(e) => {
+                tracing::error!(challenge_id = challenge.id, error = %e, "challenge skipped");
+                continue;
+            }
+        };
+        match pick_winner(&rule, figures, &excluded) {
+            Some(winner) => {
+                if close_and_pay(&mut tx, challenge, &winner, now_ms).await? {
+                    tracing::info!(
+                        challenge_id = challenge.id,
+                        multiplier = %winner.hit.multiplier,
+                        "slot challenge won"
+                    );
+                    wins.push(ChallengeWin {
+                        challenge_id: challenge.id,
+                    });
+                }
+            }
+            None => {
+                record_best_attempt(&mut tx, challenge.id, &rule, figures, &excluded, now_ms)
+                    .await?
+            }
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(wins)
+}
+
+/// Closes the challenge and writes its prize intent in the caller's
+/// transaction; `false` when it was no longer active (nothing written).
+async fn close_and_pay(
+    conn: &mut AnyConnection,
+    challenge: &ChallengeRow,
+    winner: &Winner,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let record = WinRecord {
+        uid: winner.uid.clone(),
+        username: winner.username.clone(),
+        multiplier: winner.hit.multiplier,
+        bet: winner.hit.bet,
+        payout: winner.hit.payout,
+    };
+    if !challenges::close_won(conn, challenge.id, &record, now_ms).await? {
+        return Ok(false);
+    }
+    let payout = NewPayout {
+        key: challenge_key(challenge.id),
+        kind: PayoutKind::Challenge,
+        uid: winner.uid.clone(),
+        username: winner.username.clone(),
+        amount: challenge.prize,
+        status: PayoutStatus::Pending,
+        period_key: None,
+        tier: None,
+        requested_by: None,
+        reason: Some(format!(
+            "slot challenge #{}: {} ≥ {}",
+            challenge.id, challenge.game_name, challenge.required
+        )),
+        priority: 0,
+    };
+    if !payouts::insert_intent(conn, &payout, now_ms).await? {
+        tracing::warn!(
+            key = %payout.key,
+            "challenge prize intent existed already; nothing more is owed"
+        );
+    }
+    Ok(true)
+}
+
+/// Keeps the best non-winning attempt (right game, minimum bet met) for
+/// the board and `/challenge_results`.
+async fn record_best_attempt(
+    conn: &mut AnyConnection,
+    id: i64,
+    rule: &ChallengeRule,
+    figures: &[PlayerFigures],
+    excluded: &std::collections::HashSet<String>,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let any_multiplier = ChallengeRule {
+        required: Multiplier(0),
+        ..rule.clone()
+    };
+    let Some(best) = pick_winner(&any_multiplier, figures, excluded) else {
+        return Ok(());
+    };
+    let attempt = BestAttempt {
+        username: best.username,
+        multiplier_x100: best.hit.multiplier.0,
+        bet_cents: best.hit.bet.0,
+    };
+    let json = serde_json::to_string(&attempt)
+        .map_err(|e| StoreError::Corrupt(format!("best attempt: {e}")))?;
+    settings::set(conn, &challenges::best_attempt_key(id), &json, now_ms).await
+}
+
+/// The stored best attempts of `active` challenges, by id; a malformed
+/// value is skipped (it is only shown, never paid).
+pub async fn best_attempts(
+    conn: &mut AnyConnection,
+    active: &[ChallengeRow],
+) -> Result<HashMap<i64, BestAttempt>, StoreError> {
+    let mut out = HashMap::new();
+    for row in active {
+        if let Some(json) = settings::get(conn, &challenges::best_attempt_key(row.id)).await? {
+            if let Ok(best) = serde_json::from_str::<BestAttempt>(&json) {
+                out.insert(row.id, best);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// After a cycle: announce winners and refresh the active-challenge board
 /// in the challenge channels. Discord failures are logged, never fatal.
-pub async fn publish_challenges(_state: &AppState) {}
+pub async fn publish_challenges(state: &AppState) {
+    if let Err(e) = discord::announce_wins(state).await {
+        tracing::warn!(error = %e, "challenge winners not announced; will retry");
+    }
+    refresh_board(state).await;
+}

@@ -6,9 +6,11 @@
 //! identity columns and the job lock — live in this module and `leader.rs`.
 
 pub mod audit;
+pub mod challenges;
 pub mod cycles;
 pub mod error;
 pub mod games;
+pub mod goals;
 pub mod interactions;
 pub mod milestones;
 pub mod payouts;
@@ -17,7 +19,9 @@ pub mod players;
 pub mod settings;
 pub mod snapshots;
 pub mod standings;
+pub mod tip_stats;
 pub mod totals;
+pub mod wagers;
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +33,34 @@ pub use error::StoreError;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The `VALUES` list of a multi-row insert: `(…), (…)` with `rows` tuples of
+/// `columns` placeholders. PostgreSQL takes `$n`; SQLite gets plain `?`,
+/// because it treats `$n` as *named* parameters and resolving thousands of
+/// names makes a large batch quadratic. Both bind positionally, so the rest
+/// of the statement — one copy for both — is unaffected.
+pub(crate) fn values_rows(conn: &sqlx::AnyConnection, rows: usize, columns: usize) -> String {
+    let positional = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            if positional {
+                sql.push('?');
+            } else {
+                sql.push_str(&format!("${}", row * columns + column + 1));
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
 
 /// Which database engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

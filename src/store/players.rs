@@ -42,23 +42,12 @@ pub async fn upsert_many(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     for batch in players.chunks(1_000) {
-        let values: Vec<String> = (0..batch.len())
-            .map(|i| {
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    i * 5 + 1,
-                    i * 5 + 2,
-                    i * 5 + 3,
-                    i * 5 + 4,
-                    i * 5 + 5
-                )
-            })
-            .collect();
+        let values = super::values_rows(conn, batch.len(), 5);
         let sql = format!(
             "INSERT INTO players (uid, username, username_lower, first_seen_ms, last_seen_ms) \
              VALUES {} ON CONFLICT (uid) DO UPDATE SET username = excluded.username, \
              username_lower = excluded.username_lower, last_seen_ms = excluded.last_seen_ms",
-            values.join(", ")
+            values
         );
         let mut query = sqlx::query(&sql);
         for (uid, username) in batch {

@@ -60,12 +60,7 @@ pub async fn upsert_many(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     for batch in players.chunks(BATCH_ROWS) {
-        let values: Vec<String> = (0..batch.len())
-            .map(|i| {
-                let p: Vec<String> = (1..=13).map(|c| format!("${}", i * 13 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
+        let values = super::values_rows(conn, batch.len(), 13);
         let sql = format!(
             "INSERT INTO player_snapshots (period_kind, period_key, uid, username, wagered_cents, \
              weighted_cents, best_multiplier_x100, best_bet_cents, best_payout_cents, best_game_id, \
@@ -79,7 +74,7 @@ pub async fn upsert_many(
              figure_reached_ms = CASE WHEN player_snapshots.weighted_cents = excluded.weighted_cents \
                  THEN player_snapshots.figure_reached_ms ELSE excluded.figure_reached_ms END, \
              updated_ms = excluded.updated_ms",
-            values.join(", ")
+            values
         );
         let mut query = sqlx::query(&sql);
         for figures in batch {

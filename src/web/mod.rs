@@ -1,16 +1,86 @@
-//! The HTTP surface other than `/interactions`: operations endpoints now,
-//! public pages and JSON as they land.
+//! The HTTP surface other than `/interactions`: operations endpoints, the
+//! public pages and the JSON documents (ours under `/api/…` and the seed's
+//! export file names, in the seed's shapes).
+//!
+//! Every read is served from the published snapshot (`state.board`), never
+//! the database, except the history of frozen months.
 
+pub mod api;
+pub mod cache;
+pub mod challenges;
+pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod pages;
+pub mod public;
+pub mod seed_docs;
+mod time_text;
+pub mod wagers;
+
+#[cfg(test)]
+mod json_shapes;
 
 use std::sync::Arc;
 
+use axum::http::Method;
+use axum::routing::get;
 use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::app::AppState;
 
+pub use error::Error;
+
+/// Roobet requires this text wherever the weighted board is shown (page,
+/// JSON, Discord embeds); one copy so the wording never drifts.
+pub const WEIGHTING_DISCLOSURE: &str = "Weighted wager counts slots and house games only \
+(dice excluded) by RTP: RTP ≤ 97% counts 100%, RTP > 97% counts 50%, RTP ≥ 98% counts 10%.";
+
+/// Rows a public board shows: the prize ranks of the default tables, and the
+/// length of the seed's export lists.
+pub const PUBLIC_ROWS: usize = 10;
+
 /// The public pages and JSON documents.
 pub fn routes() -> Router<Arc<AppState>> {
+    Router::new().merge(json_routes()).merge(page_routes())
+}
+
+/// JSON documents: open CORS for reads (community websites fetch them from
+/// the browser) and one ETag/Cache-Control policy for all of them.
+fn json_routes() -> Router<Arc<AppState>> {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD]);
     Router::new()
+        .route("/api/leaderboard", get(api::leaderboard))
+        .route("/api/leaderboard/{month}", get(api::past_leaderboard))
+        .route("/api/multipliers", get(api::multipliers))
+        .route("/api/challenges", get(challenges::api_active))
+        .route("/api/challenges/history", get(challenges::api_history))
+        .route(
+            "/ActiveSlotChallenges.json",
+            get(challenges::active_slot_challenges),
+        )
+        .route("/challengeHistory.json", get(challenges::challenge_history))
+        .route("/latestLBResults.json", get(seed_docs::latest_lb_results))
+        .route(
+            "/LatestMultiLBResults.json",
+            get(seed_docs::latest_multi_lb_results),
+        )
+        .route("/api/wagers", get(wagers::wagers))
+        .route("/allWagerData.json", get(wagers::all_wager_data))
+        .layer(axum::middleware::from_fn(cache::etag))
+        .layer(cors)
+}
+
+/// Server-rendered pages, compressed (they are the largest bodies we send).
+fn page_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/multipliers", get(pages::multipliers))
+        .route("/challenges", get(challenges::page))
+        .route("/history", get(pages::history))
+        .route("/history/{month}", get(pages::history_month))
+        .layer(CompressionLayer::new())
 }

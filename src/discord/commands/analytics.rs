@@ -1,39 +1,49 @@
 //! Members' commands over the published snapshot: `/mywager`,
 //! `/monthlygoal`, `/monthtomonth`, `/lifetimestats`.
+//!
+//! Each answers from `state.board.current()` plus at most a couple of small
+//! indexed queries, so a reply takes milliseconds; only the chart, which
+//! needs drawing, goes through the deferred path.
+
+mod format;
+mod goal_card;
+mod lifetime;
+mod month_to_month;
+mod my_wager;
 
 use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::http::interaction::InteractionResponse;
 
-use super::{not_yet_available, CommandError, Invocation};
+use super::{CommandError, Invocation};
 
 /// Runs `/mywager`.
 pub async fn mywager(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("mywager"))
+    my_wager::run(invocation, data)
 }
 
 /// Runs `/monthlygoal`.
 pub async fn monthlygoal(
-    _invocation: &Invocation<'_>,
+    invocation: &Invocation<'_>,
     _data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("monthlygoal"))
+    Ok(goal_card::run(invocation))
 }
 
 /// Runs `/monthtomonth`.
 pub async fn monthtomonth(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("monthtomonth"))
+    month_to_month::run(invocation, data)
 }
 
 /// Runs `/lifetimestats`.
 pub async fn lifetimestats(
-    _invocation: &Invocation<'_>,
+    invocation: &Invocation<'_>,
     _data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("lifetimestats"))
+    lifetime::run(invocation).await
 }

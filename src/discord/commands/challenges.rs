@@ -1,55 +1,282 @@
 //! Slot challenge commands: `/setchallenge`, `/cancelchallenge`,
 //! `/challenge_results`, `/gamestats`, and their autocomplete.
+//!
+//! Creation and cancellation are applied once per interaction id
+//! (`once::begin` claims it in the transaction of the change) and written
+//! to the audit log in that transaction; the channel messages follow after
+//! the commit, off the 3-second reply path.
 
-use twilight_model::application::interaction::application_command::CommandData;
+mod gamestats;
+
+use std::sync::Arc;
+
+use twilight_model::application::command::CommandOptionChoiceValue;
+use twilight_model::application::interaction::application_command::{
+    CommandData, CommandOptionValue,
+};
 use twilight_model::http::interaction::InteractionResponse;
 
-use super::{not_yet_available, CommandError, Invocation};
+use super::once::{self, Once};
+use super::options;
+use super::{CommandError, Invocation};
+use crate::app::AppState;
+use crate::discord::respond;
+use crate::domain::challenges::{ChallengeDraft, ChallengeError, NewChallenge};
+use crate::domain::money::Cents;
+use crate::jobs::challenges::messages::{board_embed, prize_text, RECENT_WINNERS};
+use crate::jobs::challenges::{announce_new_challenge, best_attempts, refresh_board};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::challenges::{self, Creator};
+use crate::store::games;
+
+/// Largest prize a challenge may offer. There is no setting for it (unlike
+/// `MAX_MANUAL_TIP`): $1,000 bounds a typo such as `2500` for `25.00`
+/// while leaving room for the community's largest challenges.
+pub const MAX_CHALLENGE_PRIZE: Cents = Cents::from_dollars(1_000);
+
+/// The slash-command option a validation error is about, so the reply
+/// names what to fix.
+fn option_of(error: &ChallengeError) -> Option<&'static str> {
+    use ChallengeError as E;
+    match error {
+        E::GameIdEmpty | E::GameIdTooLong | E::GameIdCharacters | E::GameIdShape => {
+            Some("game_identifier")
+        }
+        E::NameEmpty | E::NameTooLong | E::NameControl => Some("game_name"),
+        E::Multiplier(_) | E::MultiplierTooHigh => Some("multiplier"),
+        E::Prize(_) | E::PrizeAboveMax { .. } => Some("prize"),
+        E::MinBet(_) => Some("min_bet"),
+        E::Emoji => Some("emoji"),
+        E::AlreadyActive | E::TooManyActive => None,
+    }
+}
+
+fn refusal(error: ChallengeError) -> CommandError {
+    let text = match option_of(&error) {
+        Some(option) => format!("`{option}`: {error}. Nothing was created."),
+        None => format!("{error}. Nothing was created."),
+    };
+    CommandError::Invalid(text)
+}
+
+/// Runs the channel messages after a committed change, off the reply path.
+fn spawn_messages(state: &Arc<AppState>, created: Option<i64>) {
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        match created {
+            Some(id) => announce_new_challenge(&state, id).await,
+            None => refresh_board(&state).await,
+        }
+    });
+}
 
 /// Runs `/setchallenge`.
 pub async fn create(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("setchallenge"))
+    let game_id = options::required_string(data, "game_identifier")?;
+    let name = options::required_string(data, "game_name")?;
+    let multiplier = options::number_text(data, "multiplier")?
+        .ok_or(options::OptionError::Missing("multiplier"))?;
+    let prize =
+        options::number_text(data, "prize")?.ok_or(options::OptionError::Missing("prize"))?;
+    let min_bet = options::number_text(data, "min_bet")?;
+    let emoji = options::string(data, "emoji")?;
+    let draft = ChallengeDraft {
+        game_id: &game_id,
+        name: &name,
+        multiplier: &multiplier,
+        prize: &prize,
+        min_bet: min_bet.as_deref(),
+        emoji: emoji.as_deref(),
+    };
+
+    let mut applying = match once::begin(invocation, "setchallenge").await? {
+        Once::Replay(response) => return Ok(*response),
+        Once::Apply(applying) => applying,
+    };
+    let active: Vec<String> = challenges::active(applying.conn())
+        .await?
+        .into_iter()
+        .map(|c| c.game_id)
+        .collect();
+    // Refusals are not recorded: the transaction (and the claim) roll back.
+    let challenge =
+        NewChallenge::validate(&draft, MAX_CHALLENGE_PRIZE, &active).map_err(refusal)?;
+    let creator = Creator {
+        id: invocation.caller_id(),
+        name: invocation.caller_name(),
+    };
+    let Some(id) =
+        challenges::insert(applying.conn(), &challenge, &creator, invocation.now_ms()).await?
+    else {
+        return Err(refusal(ChallengeError::AlreadyActive));
+    };
+    let min_bet_text = challenge
+        .min_bet
+        .map(|b| format!(" with a bet of at least {b}"))
+        .unwrap_or_default();
+    let summary = format!(
+        "#{id} {} (`{}`): first to hit ≥ {}{min_bet_text} wins {}",
+        challenge.name,
+        challenge.game_id,
+        challenge.required,
+        prize_text(challenge.prize)
+    );
+    audit::record(
+        applying.conn(),
+        &AuditEntry {
+            at_ms: invocation.now_ms(),
+            actor_id: creator.id.clone(),
+            actor_name: creator.name.clone(),
+            action: "challenge.create".into(),
+            detail: summary.clone(),
+            interaction_id: Some(invocation.interaction.id.to_string()),
+        },
+    )
+    .await?;
+    let channel = match invocation.state.config.channels.challenge {
+        Some(channel) => format!("It is announced in <#{channel}>."),
+        None => "No challenge channel is configured, so it is not announced.".into(),
+    };
+    let reply = respond::ephemeral_text(format!("✅ Challenge created: {summary}. {channel}"));
+    let reply = applying.finish(reply, invocation.now_ms()).await?;
+    spawn_messages(invocation.state, Some(id));
+    Ok(reply)
 }
 
 /// Runs `/cancelchallenge`.
 pub async fn cancel(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("cancelchallenge"))
+    let id = options::integer(data, "challenge_id")?
+        .ok_or(options::OptionError::Missing("challenge_id"))?;
+    let mut applying = match once::begin(invocation, "cancelchallenge").await? {
+        Once::Replay(response) => return Ok(*response),
+        Once::Apply(applying) => applying,
+    };
+    if !challenges::cancel(applying.conn(), id, invocation.now_ms()).await? {
+        let why = match challenges::by_id(applying.conn(), id).await? {
+            None => format!("there is no challenge #{id}"),
+            Some(row) if row.status == "won" => format!("challenge #{id} was already won"),
+            Some(_) => format!("challenge #{id} was already cancelled"),
+        };
+        return Err(CommandError::Invalid(format!(
+            "`challenge_id`: {why}; nothing was changed. Pick an active challenge from the list."
+        )));
+    }
+    let row = challenges::by_id(applying.conn(), id).await?;
+    let what = row.map_or_else(
+        || format!("#{id}"),
+        |r| format!("#{id} {} (`{}`)", r.game_name, r.game_id),
+    );
+    audit::record(
+        applying.conn(),
+        &AuditEntry {
+            at_ms: invocation.now_ms(),
+            actor_id: invocation.caller_id(),
+            actor_name: invocation.caller_name(),
+            action: "challenge.cancel".into(),
+            detail: what.clone(),
+            interaction_id: Some(invocation.interaction.id.to_string()),
+        },
+    )
+    .await?;
+    let reply = respond::ephemeral_text(format!(
+        "🛑 Challenge {what} is cancelled: no prize is paid and it is archived as cancelled."
+    ));
+    let reply = applying.finish(reply, invocation.now_ms()).await?;
+    spawn_messages(invocation.state, None);
+    Ok(reply)
 }
 
 /// Runs `/challenge_results`.
 pub async fn results(
-    _invocation: &Invocation<'_>,
+    invocation: &Invocation<'_>,
     _data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("challenge_results"))
+    let mut conn = invocation.state.store.pool().acquire().await?;
+    let active = challenges::active(&mut conn).await?;
+    let best = best_attempts(&mut conn, &active).await?;
+    let winners = challenges::winners(&mut conn, RECENT_WINNERS as i64).await?;
+    Ok(respond::ephemeral_embeds(vec![board_embed(
+        &active,
+        &best,
+        &winners,
+        &invocation.state.config.public_base_url,
+        invocation.now,
+    )]))
 }
 
 /// Runs `/gamestats`.
 pub async fn gamestats(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(not_yet_available("gamestats"))
+    gamestats::run(invocation, data).await
+}
+
+/// What the user has typed in the focused option so far.
+fn focused_text(data: &CommandData) -> String {
+    data.options
+        .iter()
+        .find_map(|o| match &o.value {
+            CommandOptionValue::Focused(text, _) => Some(text.trim().to_lowercase()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// Suggests active challenges for `/cancelchallenge`.
 pub async fn autocomplete_active(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(crate::discord::respond::autocomplete(Vec::new()))
+    let needle = focused_text(data);
+    let mut conn = invocation.state.store.pool().acquire().await?;
+    let choices: Vec<_> = challenges::active(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            needle.is_empty()
+                || c.id.to_string().contains(&needle)
+                || c.game_name.to_lowercase().contains(&needle)
+                || c.game_id.to_lowercase().contains(&needle)
+        })
+        .map(|c| {
+            let label = format!(
+                "#{} {} — ≥ {} · {}",
+                c.id,
+                c.game_name,
+                c.required,
+                prize_text(c.prize)
+            );
+            (label, CommandOptionChoiceValue::Integer(c.id))
+        })
+        .collect();
+    Ok(respond::autocomplete(choices))
 }
 
 /// Suggests game identifiers and titles for `/gamestats`.
 pub async fn autocomplete_games(
-    _invocation: &Invocation<'_>,
-    _data: &CommandData,
+    invocation: &Invocation<'_>,
+    data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    Ok(crate::discord::respond::autocomplete(Vec::new()))
+    let needle = focused_text(data);
+    let mut conn = invocation.state.store.pool().acquire().await?;
+    let found = games::search(&mut conn, &needle, respond::MAX_AUTOCOMPLETE_CHOICES as i64).await?;
+    let choices = found
+        .into_iter()
+        .filter(|(id, _)| id.chars().count() <= 100)
+        .map(|(id, title)| {
+            let label = if title.trim().is_empty() {
+                id.clone()
+            } else {
+                format!("{title} ({id})")
+            };
+            (label, CommandOptionChoiceValue::String(id))
+        });
+    Ok(respond::autocomplete(choices))
 }

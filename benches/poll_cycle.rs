@@ -1,0 +1,118 @@
+//! A full poll cycle (fetch from the fake casino over HTTP, rank, persist in
+//! one transaction, rebuild the published snapshot) at 1k, 10k and 100k
+//! players, on SQLite and — when `TEST_POSTGRES_URL` is set — PostgreSQL.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use fts_assistant::app::Application;
+use fts_assistant::clock::ManualClock;
+use fts_assistant::config::{Config, Secret};
+use fts_assistant::jobs::poll::run_and_record;
+use fts_assistant::roobet::fake::{
+    FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_USER_ID,
+};
+use sqlx::Connection;
+
+fn rows(players: usize) -> (Vec<FakeRow>, Vec<FakeRow>) {
+    let mut weighted = Vec::with_capacity(players);
+    let mut total = Vec::with_capacity(players);
+    for i in 0..players {
+        let uid = format!("uid-{i:06}");
+        let name = format!("player_{i}");
+        let w = 10.0 + (i % 9_973) as f64 * 3.17;
+        weighted.push(FakeRow::new(&uid, &name).wagered(w * 2.0).weighted(w).hit(
+            1.5 + (i % 1_000) as f64,
+            0.2,
+            0.3,
+            "pragmatic:vs10bbbbrnd",
+            "Big Bass Bonanza",
+        ));
+        total.push(FakeRow::new(&uid, &name).wagered(w * 2.0));
+    }
+    (weighted, total)
+}
+
+async fn postgres_database() -> Option<String> {
+    let admin = std::env::var("TEST_POSTGRES_URL").ok()?;
+    sqlx::any::install_default_drivers();
+    let name = format!("fts_bench_{}", std::process::id());
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.ok()?;
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut conn)
+        .await;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .ok()?;
+    let mut url = url::Url::parse(&admin).ok()?;
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut databases = vec![(
+        "sqlite",
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        ),
+    )];
+    if let Some(url) = runtime.block_on(postgres_database()) {
+        databases.push(("postgres", url));
+    }
+    let mut group = c.benchmark_group("poll_cycle");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    for (engine, url) in databases {
+        for players in [1_000usize, 10_000, 100_000] {
+            let clock = Arc::new(ManualClock::new(
+                chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+                    .unwrap()
+                    .into(),
+            ));
+            let (casino, app) = runtime.block_on(async {
+                let casino = FakeCasino::spawn(clock.clone(), FakeMode::Scripted)
+                    .await
+                    .unwrap();
+                let (weighted, total) = rows(players);
+                casino.set_rows(FakeCallKind::Weighted, weighted);
+                casino.set_rows(FakeCallKind::Total, total);
+                let mut config = Config::from_lookup(|_| None).unwrap();
+                config.bind_addr = "127.0.0.1:0".parse().unwrap();
+                config.database_url = url.clone();
+                config.roobet_api_base = casino.base_url().to_string();
+                config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
+                config.roobet_user_id = Some(DEMO_USER_ID.into());
+                let app = Application::build(config, clock.clone()).await.unwrap();
+                (casino, app)
+            });
+            let state = app.state();
+            group.bench_with_input(BenchmarkId::new(engine, players), &players, |b, _| {
+                b.to_async(&runtime).iter_custom(|iterations| {
+                    let state = state.clone();
+                    let clock = clock.clone();
+                    async move {
+                        let mut spent = Duration::ZERO;
+                        for _ in 0..iterations {
+                            clock.advance(chrono::Duration::minutes(10));
+                            let started = Instant::now();
+                            run_and_record(&state).await.expect("cycle succeeds");
+                            spent += started.elapsed();
+                        }
+                        spent
+                    }
+                })
+            });
+            drop(app);
+            runtime.block_on(casino.shutdown());
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

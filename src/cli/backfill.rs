@@ -1,0 +1,97 @@
+//! `backfill --months N`: loads the community totals of past months from
+//! the affiliate API into `monthly_totals`, so `/monthtomonth` and the
+//! wager documents can show months from before the service ran. The poll
+//! cycle records each month's totals from then on, frozen at its end.
+
+use anyhow::{bail, Context};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::period::MonthPeriod;
+use crate::jobs::rebuild::month_totals;
+use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
+use crate::store::{totals, Store};
+
+/// The most months one backfill fetches (ten years).
+pub const MAX_MONTHS: u32 = 120;
+
+/// What a backfill did, month by month (oldest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackfillReport {
+    /// Months fetched and stored as final.
+    pub stored: Vec<String>,
+    /// Months left alone because the service already froze them.
+    pub kept: Vec<String>,
+}
+
+/// Fetches the `months` months before the current one (the current month
+/// is the poller's) and stores each as final. Months the service already
+/// froze are kept as they are: those figures were final when recorded.
+pub async fn backfill(
+    config: &Config,
+    clock: &dyn Clock,
+    months: u32,
+) -> anyhow::Result<BackfillReport> {
+    if !(1..=MAX_MONTHS).contains(&months) {
+        bail!("--months must be from 1 to {MAX_MONTHS}");
+    }
+    let (Some(token), Some(user_id)) = (&config.roobet_api_token, &config.roobet_user_id) else {
+        bail!("ROOBET_API_TOKEN and ROOBET_USER_ID are both needed to backfill");
+    };
+    let base = url::Url::parse(&config.roobet_api_base).context("ROOBET_API_BASE")?;
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    let client = AffiliateClient::new(
+        http,
+        base,
+        token.clone(),
+        user_id.clone(),
+        RetryPolicy::default(),
+    );
+    let store = Store::open(&config.database_url)
+        .await
+        .context("opening the database")?;
+    let mut conn = store.pool().acquire().await?;
+    let already_final: Vec<String> = totals::all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|(_, _, is_final)| *is_final)
+        .map(|(key, _, _)| key)
+        .collect();
+
+    let now = clock.now();
+    let mut month = MonthPeriod::containing(now);
+    let mut wanted = Vec::new();
+    for _ in 0..months {
+        month = month.previous();
+        wanted.push(month);
+    }
+    wanted.reverse();
+    let mut report = BackfillReport::default();
+    for month in wanted {
+        let key = month.key();
+        if already_final.contains(&key) {
+            tracing::info!(month = %key, "already recorded as final: kept");
+            report.kept.push(key);
+            continue;
+        }
+        let figures = client
+            .period_figures(month.start(), month.end_inclusive(), now)
+            .await
+            .with_context(|| format!("fetching {month}"))?;
+        let month_totals = month_totals(&figures);
+        totals::upsert(&mut conn, &key, &month_totals, true, now.timestamp_millis()).await?;
+        tracing::info!(
+            month = %key,
+            wagered = %month_totals.wagered,
+            weighted = %month_totals.weighted,
+            players = month_totals.players,
+            "month stored"
+        );
+        report.stored.push(key);
+    }
+    drop(conn);
+    store.close().await;
+    Ok(report)
+}

@@ -1,0 +1,228 @@
+//! `/gamestats`: one game's wager, best multiplier and players for a month,
+//! from one "one game" affiliate call (spec/roobet-api.md).
+//!
+//! The call is the only one a member can cause, so answers are cached per
+//! request (current month for a few minutes, past months for hours) and
+//! bounded by a deadline inside Discord's 3 seconds.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use twilight_model::application::interaction::application_command::CommandData;
+use twilight_model::http::interaction::InteractionResponse;
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
+
+use crate::discord::commands::options;
+use crate::discord::commands::{CommandError, Invocation};
+use crate::discord::embeds::{fit_to_limits, game_url};
+use crate::discord::respond;
+use crate::domain::challenges::{GameIdentifier, MAX_GAME_ID_LEN};
+use crate::domain::masking::mask_for_markdown;
+use crate::domain::money::Cents;
+use crate::domain::names::Username;
+use crate::domain::period::MonthPeriod;
+use crate::domain::players::{Hit, PlayerFigures};
+use crate::jobs::challenges::messages::{escape_markdown, CHALLENGE_COLOUR};
+use crate::roobet::affiliate::{StatsFilter, StatsQuery};
+use crate::roobet::wire::StatsRow;
+
+/// Longest we wait for the API before answering that it is slow.
+const API_DEADLINE: Duration = Duration::from_millis(2_500);
+/// How long an answer for the running month is reused.
+const CURRENT_TTL: Duration = Duration::from_secs(5 * 60);
+/// How long an answer for a closed month is reused.
+const PAST_TTL: Duration = Duration::from_secs(6 * 60 * 60);
+/// Most answers kept.
+const CACHE_ENTRIES: usize = 64;
+
+type Cache = BTreeMap<String, (Instant, Vec<PlayerFigures>)>;
+static CACHE: Mutex<Cache> = Mutex::new(BTreeMap::new());
+
+fn cached(key: &str, ttl: Duration) -> Option<Vec<PlayerFigures>> {
+    let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .get(key)
+        .filter(|(at, _)| at.elapsed() < ttl)
+        .map(|(_, rows)| rows.clone())
+}
+
+fn remember(key: String, rows: &[PlayerFigures]) {
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache.retain(|_, (at, _)| at.elapsed() < PAST_TTL);
+    if cache.len() >= CACHE_ENTRIES {
+        cache.clear();
+    }
+    cache.insert(key, (Instant::now(), rows.to_vec()));
+}
+
+fn invalid(option: &str, rule: impl std::fmt::Display) -> CommandError {
+    CommandError::Invalid(format!("`{option}` {rule}"))
+}
+
+/// The month asked for: this month by default, no future month.
+fn month_of(invocation: &Invocation<'_>, data: &CommandData) -> Result<MonthPeriod, CommandError> {
+    let this = MonthPeriod::containing(invocation.now);
+    let month = options::integer(data, "month")?;
+    let year = options::integer(data, "year")?;
+    let (year, month) = match (year, month) {
+        (None, None) => return Ok(this),
+        (Some(_), None) => return Err(invalid("month", "is needed when `year` is given (1-12)")),
+        (year, Some(month)) => (year.unwrap_or(i64::from(this.year())), month),
+    };
+    if !(1..=12).contains(&month) {
+        return Err(invalid("month", "must be between 1 and 12"));
+    }
+    if !(2020..=2100).contains(&year) {
+        return Err(invalid("year", "must be between 2020 and 2100"));
+    }
+    let period = i32::try_from(year)
+        .ok()
+        .zip(u32::try_from(month).ok())
+        .and_then(|(y, m)| MonthPeriod::new(y, m).ok())
+        .ok_or_else(|| invalid("month", "is not a valid month"))?;
+    if period.start() > invocation.now {
+        return Err(invalid("month", format!("{period} is in the future")));
+    }
+    Ok(period)
+}
+
+fn best_hit<'a>(
+    rows: impl Iterator<Item = &'a PlayerFigures>,
+    game: &str,
+) -> Option<(&'a PlayerFigures, &'a Hit)> {
+    rows.filter_map(|p| p.best_hit.as_ref().map(|h| (p, h)))
+        .filter(|(_, h)| h.game_id == game)
+        .max_by(|(_, a), (_, b)| a.multiplier.cmp(&b.multiplier).then(a.bet.cmp(&b.bet)))
+}
+
+fn hit_text(player: &PlayerFigures, hit: &Hit) -> String {
+    format!(
+        "{} — {} ({} bet, {} payout)",
+        mask_for_markdown(&player.username),
+        hit.multiplier,
+        hit.bet,
+        hit.payout
+    )
+}
+
+/// Runs `/gamestats`.
+pub async fn run(
+    invocation: &Invocation<'_>,
+    data: &CommandData,
+) -> Result<InteractionResponse, CommandError> {
+    let game = GameIdentifier::parse(&options::required_string(data, "game_identifier")?).map_err(
+        |e| {
+            invalid(
+                "game_identifier",
+                format!("is not valid: {e} (at most {MAX_GAME_ID_LEN} characters)"),
+            )
+        },
+    )?;
+    let username = options::string(data, "username")?
+        .map(|u| Username::parse(&u).map_err(|e| invalid("username", e)))
+        .transpose()?;
+    let period = month_of(invocation, data)?;
+    let Some(client) = invocation.state.affiliate.as_ref() else {
+        return Ok(respond::ephemeral_text(
+            "Game stats come from the Roobet affiliate API, which is not configured on this server.",
+        ));
+    };
+    let is_current = period.contains(invocation.now);
+    let end = period.end_inclusive().min(invocation.now);
+    let query = StatsQuery {
+        start: period.start(),
+        end: period.end_inclusive(),
+        filter: StatsFilter::Game(game.as_str().to_owned()),
+    };
+    // The URL names the API host, the affiliate, the window and the game.
+    let key = client.url_for(&query, period.start()).to_string();
+    let ttl = if is_current { CURRENT_TTL } else { PAST_TTL };
+    let rows = match cached(&key, ttl) {
+        Some(rows) => rows,
+        None => {
+            let query = StatsQuery { end, ..query };
+            match tokio::time::timeout(API_DEADLINE, client.stats(&query, invocation.now)).await {
+                Ok(Ok(rows)) => {
+                    let rows: Vec<PlayerFigures> =
+                        rows.into_iter().map(StatsRow::into_figures).collect();
+                    remember(key, &rows);
+                    rows
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "gamestats: affiliate call failed");
+                    return Ok(respond::ephemeral_text(
+                        "Roobet's stats could not be fetched right now. Please try again in a few minutes.",
+                    ));
+                }
+                Err(_) => {
+                    return Ok(respond::ephemeral_text(
+                        "Roobet is slow to answer right now. Please try again in a minute.",
+                    ))
+                }
+            }
+        }
+    };
+    let title = best_hit(rows.iter(), game.as_str())
+        .map(|(_, h)| h.game_title.clone())
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| game.to_string());
+    let mut builder = EmbedBuilder::new()
+        .title(format!("📊 {title} — {period}"))
+        .url(game_url(game.as_str()))
+        .color(CHALLENGE_COLOUR);
+    match &username {
+        None => {
+            let total: Cents = rows.iter().map(|p| p.wagered).sum();
+            let weighted: Cents = rows.iter().map(|p| p.weighted_wagered).sum();
+            let best = best_hit(rows.iter(), game.as_str())
+                .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
+            builder = builder
+                .field(EmbedFieldBuilder::new("Total wager", total.to_string()).inline())
+                .field(EmbedFieldBuilder::new("Weighted wager", weighted.to_string()).inline())
+                .field(EmbedFieldBuilder::new("Players", rows.len().to_string()).inline())
+                .field(EmbedFieldBuilder::new("Best multiplier", best));
+        }
+        Some(name) => {
+            let player = rows
+                .iter()
+                .find(|p| p.username.eq_ignore_ascii_case(name.as_str()));
+            builder = match player {
+                None => builder.description(format!(
+                    "No bets on `{}` by {} in {period} under our code.",
+                    escape_markdown(game.as_str()),
+                    mask_for_markdown(name.as_str())
+                )),
+                Some(p) => {
+                    let best = best_hit(std::iter::once(p), game.as_str())
+                        .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
+                    builder
+                        .description(format!("Figures of {}", mask_for_markdown(&p.username)))
+                        .field(
+                            EmbedFieldBuilder::new("Total wager", p.wagered.to_string()).inline(),
+                        )
+                        .field(
+                            EmbedFieldBuilder::new(
+                                "Weighted wager",
+                                p.weighted_wagered.to_string(),
+                            )
+                            .inline(),
+                        )
+                        .field(EmbedFieldBuilder::new("Best multiplier", best))
+                }
+            };
+        }
+    }
+    let updated = if is_current {
+        "so far this month"
+    } else {
+        "final for the month"
+    };
+    let embed = builder
+        .footer(EmbedFooterBuilder::new(format!(
+            "Slots and provably fair bets on {}, {updated}.",
+            game.as_str()
+        )))
+        .build();
+    Ok(respond::ephemeral_embeds(vec![fit_to_limits(embed)]))
+}

@@ -1,0 +1,183 @@
+//! The challenge messages in Discord: the board in `CHALLENGE_CHANNEL_ID`
+//! (one message, edited in place like the leaderboards, its id in the
+//! settings table), new-challenge announcements there, and winners'
+//! announcements in `CHALLENGE_LOGS_CHANNEL_ID`, each claimed before it is
+//! posted so restarts and replicas never post it twice.
+//!
+//! Discord failures are logged and counted, never fatal; the next cycle
+//! tries again.
+
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use super::{best_attempts, messages};
+use crate::app::AppState;
+use crate::discord::rest::{DiscordRest, RestError};
+use crate::jobs::publisher::StoredMessage;
+use crate::store::challenges;
+use crate::store::{settings, StoreError};
+
+/// Settings key of the challenge board message (`channel_id:message_id`).
+pub const BOARD_MESSAGE_KEY: &str = "discord.message.challenges";
+/// Only wins this recent are announced, so switching the channel on later
+/// does not flood it with old news.
+const FRESH_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// One board refresh at a time in this process: the cycle and a command
+/// refreshing at once could otherwise both post a first message.
+static BOARD_LOCK: Mutex<()> = Mutex::const_new(());
+
+fn record_call(state: &AppState, error: Option<&RestError>) {
+    let outcome = match error {
+        None => "ok",
+        Some(RestError::RateLimited) => "rate_limited",
+        Some(RestError::Transport(e)) if e.is_timeout() => "timeout",
+        Some(RestError::Transport(_)) => "transport_error",
+        Some(RestError::Status { status, .. }) if *status >= 500 => "server_error",
+        Some(RestError::Decode(_)) => "server_error",
+        Some(_) => "client_error",
+    };
+    state.metrics.external_call("discord", outcome);
+}
+
+/// Posts or edits the board from the database. Quiet without a bot token
+/// or a challenge channel.
+pub async fn refresh_board(state: &AppState) {
+    let (Some(discord), Some(channel_id)) = (&state.discord, state.config.channels.challenge)
+    else {
+        return;
+    };
+    let _one_at_a_time = BOARD_LOCK.lock().await;
+    let body = match board_body(state).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!(error = %e, "challenge board not rendered; trying next cycle");
+            return;
+        }
+    };
+    if let Err(e) = post_or_edit(state, discord, channel_id, &body).await {
+        tracing::warn!(error = %e, "challenge board not stored; trying next cycle");
+    }
+}
+
+async fn board_body(state: &AppState) -> Result<Value, StoreError> {
+    let mut conn = state.store.pool().acquire().await?;
+    let active = challenges::active(&mut conn).await?;
+    let best = best_attempts(&mut conn, &active).await?;
+    let winners = challenges::winners(&mut conn, messages::RECENT_WINNERS as i64).await?;
+    Ok(messages::board_message(
+        &active,
+        &best,
+        &winners,
+        &state.config.public_base_url,
+        state.clock.now(),
+    ))
+}
+
+/// The publisher's rule: edit the stored message; post anew only when it
+/// is gone (404), in another channel, or never posted. Any other failure
+/// leaves it for the next cycle rather than risk a duplicate.
+async fn post_or_edit(
+    state: &AppState,
+    discord: &DiscordRest,
+    channel_id: u64,
+    body: &Value,
+) -> Result<(), StoreError> {
+    let mut conn = state.store.pool().acquire().await?;
+    let stored = settings::get(&mut conn, BOARD_MESSAGE_KEY)
+        .await?
+        .and_then(|v| StoredMessage::parse(&v));
+    if let Some(stored) = stored.filter(|s| s.channel_id == channel_id) {
+        let edited = discord
+            .edit_message(channel_id, stored.message_id, body)
+            .await;
+        record_call(state, edited.as_ref().err());
+        match edited {
+            Ok(()) => return Ok(()),
+            Err(RestError::NotFound(_)) => {
+                tracing::info!("challenge board message is gone: posting a new one");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot edit the challenge board; trying next cycle");
+                return Ok(());
+            }
+        }
+    }
+    let created = discord.create_message(channel_id, body).await;
+    record_call(state, created.as_ref().err());
+    match created {
+        Ok(message_id) => {
+            let value = StoredMessage {
+                channel_id,
+                message_id,
+            }
+            .to_string();
+            let now_ms = state.clock.now().timestamp_millis();
+            settings::set(&mut conn, BOARD_MESSAGE_KEY, &value, now_ms).await
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot post the challenge board; trying next cycle");
+            Ok(())
+        }
+    }
+}
+
+/// Announces a just-created challenge in the challenge channel and
+/// refreshes the board. Called once, after the creation committed.
+pub async fn announce_new_challenge(state: &AppState, id: i64) {
+    if let (Some(discord), Some(channel_id)) = (&state.discord, state.config.channels.challenge) {
+        let row = match state.store.pool().acquire().await {
+            Ok(mut conn) => challenges::by_id(&mut conn, id).await,
+            Err(e) => Err(StoreError::from(e)),
+        };
+        match row {
+            Ok(Some(row)) => {
+                let posted = discord
+                    .create_message(channel_id, &messages::new_challenge_message(&row))
+                    .await;
+                record_call(state, posted.as_ref().err());
+                if let Err(e) = posted {
+                    tracing::warn!(challenge_id = id, error = %e, "new challenge not announced");
+                }
+            }
+            Ok(None) => tracing::warn!(
+                challenge_id = id,
+                "new challenge vanished before its announcement"
+            ),
+            Err(e) => tracing::warn!(challenge_id = id, error = %e, "new challenge not announced"),
+        }
+    }
+    refresh_board(state).await;
+}
+
+/// Posts each fresh, unannounced win in the logs channel, claiming it
+/// first; a refused post gives the claim back for the next cycle.
+pub async fn announce_wins(state: &AppState) -> Result<(), StoreError> {
+    let (Some(discord), Some(channel_id)) = (&state.discord, state.config.channels.challenge_logs)
+    else {
+        return Ok(());
+    };
+    let now_ms = state.clock.now().timestamp_millis();
+    let mut conn = state.store.pool().acquire().await?;
+    for row in challenges::unannounced_wins(&mut conn, now_ms - FRESH_MS).await? {
+        if !challenges::claim_announcement(&mut conn, row.id, now_ms).await? {
+            continue;
+        }
+        let posted = discord
+            .create_message(channel_id, &messages::win_message(&row))
+            .await;
+        record_call(state, posted.as_ref().err());
+        match posted {
+            Ok(message_id) => {
+                let key = challenges::announced_key(row.id);
+                settings::set(&mut conn, &key, &message_id.to_string(), now_ms).await?;
+            }
+            Err(e) => {
+                tracing::warn!(challenge_id = row.id, error = %e, "challenge win not announced; will retry");
+                challenges::release_announcement(&mut conn, row.id).await?;
+                break;
+            }
+        }
+    }
+    Ok(())
+}

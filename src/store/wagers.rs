@@ -1,0 +1,46 @@
+//! Lifetime wager figures per player, summed over every month this service
+//! recorded, for the `lifetime` part of `/allWagerData.json`. Months that
+//! were only backfilled (community totals, no players) are not in here.
+
+use sqlx::{AnyConnection, Row};
+
+use super::StoreError;
+use crate::domain::money::Cents;
+
+/// One player's figures over every recorded month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifetimeFigures {
+    /// Roobet uid (private: publish only its public id).
+    pub uid: String,
+    /// The latest username seen for the uid (mask before publishing).
+    pub username: String,
+    /// Total wager over all recorded months.
+    pub wagered: Cents,
+    /// Weighted wager over all recorded months.
+    pub weighted: Cents,
+}
+
+/// Every player's lifetime figures, largest total wager first.
+pub async fn lifetime_by_player(
+    conn: &mut AnyConnection,
+) -> Result<Vec<LifetimeFigures>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.uid, COALESCE(p.username, MAX(s.username)), \
+         CAST(SUM(s.wagered_cents) AS BIGINT), CAST(SUM(s.weighted_cents) AS BIGINT) \
+         FROM player_snapshots s LEFT JOIN players p ON p.uid = s.uid \
+         WHERE s.period_kind = 'month' GROUP BY s.uid, p.username \
+         ORDER BY 3 DESC, s.uid",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LifetimeFigures {
+                uid: r.try_get(0)?,
+                username: r.try_get(1)?,
+                wagered: Cents(r.try_get(2)?),
+                weighted: Cents(r.try_get(3)?),
+            })
+        })
+        .collect()
+}

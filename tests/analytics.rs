@@ -1,0 +1,400 @@
+//! Community analytics end to end: `/mywager` against the fake casino's
+//! figures, the `/monthtomonth` chart through a deferred reply and a
+//! multipart edit, goals announced exactly once, `/lifetimestats`,
+//! `/status`, the wager documents and `backfill`.
+
+mod common;
+
+#[path = "analytics/support.rs"]
+mod support;
+
+use std::time::Duration;
+
+use fts_assistant::chart::{HEIGHT, WIDTH};
+use fts_assistant::clock::ManualClock;
+use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction, SYNTH_APPLICATION_ID};
+use fts_assistant::domain::money::Cents;
+use fts_assistant::jobs::goals::{announce, GoalOutcome};
+use fts_assistant::jobs::payout_worker::send_next;
+use fts_assistant::jobs::poll::run_and_record;
+use fts_assistant::published::MonthTotals;
+use fts_assistant::store::totals;
+use serde_json::Value;
+use wiremock::MockServer;
+
+use common::{content, is_ephemeral, test_start, Db, TestApp};
+use support::{
+    casino, fake_discord, field, multipart_parts, one_big_spender, posts_to, three_players, wire,
+    GOAL_CHANNEL,
+};
+
+fn mywager(name: &str) -> SynthInteraction {
+    SynthInteraction::command("mywager", &[("username", OptionValue::String(name.into()))])
+}
+
+async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+
+    for typed in ["LuckyDuck", "luckyduck", "LUCKYDUCK"] {
+        let (status, reply) = app.interact(&mywager(typed)).await;
+        assert_eq!(status, 200);
+        assert!(is_ephemeral(&reply), "{reply}");
+        assert_eq!(field(&reply, "Total wager"), "$2,000.10");
+        assert_eq!(field(&reply, "Weighted wager"), "$876.55");
+        let rank = field(&reply, "Leaderboard");
+        assert!(rank.starts_with("**#2** of 3"), "{rank}");
+        assert!(rank.contains("holds the **$300** prize now"), "{rank}");
+        assert!(rank.contains("$4,123.45 weighted behind #1"), "{rank}");
+        let tier = field(&reply, "Milestone");
+        assert!(tier.contains("**Rank 7** reached"), "{tier}");
+        assert!(
+            tier.contains("**Rank 8** at $1,000 weighted, **$123.45** to go"),
+            "{tier}"
+        );
+        assert!(tier.contains("▰▰▰▰▱▱▱▱▱▱▱▱ 38.2%"), "{tier}");
+        let week = field(&reply, "Best multiplier this week");
+        assert!(
+            week.contains("**512.40×** on Big Bass Bonanza (bet $0.20) · #1"),
+            "{week}"
+        );
+    }
+
+    let (_, top) = app.interact(&mywager("TopDog")).await;
+    assert!(field(&top, "Leaderboard").contains("holds the **$500** prize"));
+    let (_, reply) = app.interact(&mywager("nobody_here")).await;
+    assert!(is_ephemeral(&reply));
+    let text = content(&reply);
+    assert!(
+        text.contains("`nobody_here`") && text.contains("affiliate code"),
+        "{text}"
+    );
+    let (_, reply) = app.interact(&mywager("bad name!")).await;
+    assert!(
+        content(&reply).contains("`username` must be letters, digits and _"),
+        "{reply}"
+    );
+}
+
+async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let discord = fake_discord().await;
+    let Some(app) =
+        TestApp::spawn_full(db, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    {
+        let mut conn = app.state.store.pool().acquire().await.unwrap();
+        for (month, dollars) in [("2026-09", 40_000), ("2026-10", 52_000)] {
+            let figures = MonthTotals {
+                wagered: Cents::from_dollars(dollars),
+                weighted: Cents::from_dollars(dollars / 3),
+                players: 7,
+            };
+            totals::upsert(&mut conn, month, &figures, true, 0)
+                .await
+                .unwrap();
+        }
+    }
+    run_and_record(&app.state).await.unwrap();
+
+    let (status, reply) = app
+        .interact(&SynthInteraction::command(
+            "monthtomonth",
+            &[("months", OptionValue::Integer(6))],
+        ))
+        .await;
+    assert_eq!((status, reply["type"].as_u64()), (200, Some(5)), "{reply}");
+
+    let request = support::wait_for(&discord, "PATCH", Duration::from_secs(15)).await;
+    let path = request.url.path().to_string();
+    assert!(
+        path.starts_with(&format!(
+            "/webhooks/{SYNTH_APPLICATION_ID}/synthetic-token-"
+        )),
+        "{path}"
+    );
+    assert!(path.ends_with("/messages/@original"), "{path}");
+    let parts = multipart_parts(&request);
+    let payload: Value = serde_json::from_slice(&parts["payload_json"].1).unwrap();
+    assert_eq!(payload["attachments"][0]["filename"], "monthtomonth.png");
+    assert_eq!(
+        payload["embeds"][0]["image"]["url"],
+        "attachment://monthtomonth.png"
+    );
+    let text = payload["content"].as_str().unwrap();
+    assert!(
+        text.contains("November 2026") && text.contains("vs October 2026"),
+        "{text}"
+    );
+    assert!(text.contains("Only 3 of the 6 months"), "{text}");
+    let (headers, png) = &parts["files[0]"];
+    assert!(
+        headers.contains("filename=\"monthtomonth.png\""),
+        "{headers}"
+    );
+    assert!(
+        headers.to_lowercase().contains("content-type: image/png"),
+        "{headers}"
+    );
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let mut reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
+    assert_eq!((reader.info().width, reader.info().height), (WIDTH, HEIGHT));
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    reader.next_frame(&mut pixels).unwrap();
+    assert!(pixels.iter().any(|&b| b < 128), "the chart is not blank");
+
+    let (_, reply) = app
+        .interact(&SynthInteraction::command(
+            "monthtomonth",
+            &[("months", OptionValue::Integer(30))],
+        ))
+        .await;
+    assert_eq!(reply["type"], 4);
+    assert!(content(&reply).contains("`months` must be a whole number from 2 to 24"));
+}
+
+async fn goals_are_announced_once_highest_first(db: Db) {
+    let casino = casino().await;
+    one_big_spender(&casino, 80_000.0);
+    let discord = fake_discord().await;
+    let Some(app) =
+        TestApp::spawn_full(db, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(
+        announce(&app.state).await.unwrap(),
+        GoalOutcome::Announced(Cents::from_dollars(75_000))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM goal_announcements").await,
+        3
+    );
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(announce(&app.state).await.unwrap(), GoalOutcome::Nothing);
+
+    let db_again = app.stop_keeping_db().await;
+    let Some(again) =
+        TestApp::spawn_on(db_again, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    run_and_record(&again.state).await.unwrap();
+    assert_eq!(announce(&again.state).await.unwrap(), GoalOutcome::Nothing);
+    one_big_spender(&casino, 130_000.0);
+    run_and_record(&again.state).await.unwrap();
+    assert_eq!(
+        announce(&again.state).await.unwrap(),
+        GoalOutcome::Announced(Cents::from_dollars(125_000))
+    );
+
+    let posts = posts_to(&discord, &format!("/channels/{GOAL_CHANNEL}/messages")).await;
+    assert_eq!(posts.len(), 2);
+    let first = posts[0]["embeds"][0].to_string();
+    assert!(
+        first.contains("Community goal reached: $75,000.00"),
+        "{first}"
+    );
+    assert!(
+        first.contains("$80,000.00") && first.contains("Thank you"),
+        "{first}"
+    );
+    assert!(posts[1]["embeds"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("$125,000.00"));
+    assert!(!posts
+        .iter()
+        .any(|p| p.to_string().contains("$50,000.00 goal")));
+}
+
+async fn lifetimestats_and_status_answer(db: Db) {
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    while send_next(&app.state).await.unwrap().is_some() {}
+
+    let (_, reply) = app
+        .interact(&SynthInteraction::command("lifetimestats", &[]))
+        .await;
+    assert_eq!(field(&reply, "Total wager"), "$11,050.10");
+    assert_eq!(field(&reply, "Active players"), "3");
+    for name in ["Tips paid in November 2026", "Tips paid all time"] {
+        let tips = field(&reply, name);
+        assert!(
+            tips.contains("Milestones: **$43.00** (20)"),
+            "{name}: {tips}"
+        );
+        assert!(tips.contains("**Total: $43.00** (20 tips)"), "{tips}");
+    }
+
+    let admin = SynthInteraction::command("status", &[]).by(Caller::ManageServer);
+    let (_, reply) = app.interact(&admin).await;
+    assert!(is_ephemeral(&reply), "{reply}");
+    assert_eq!(field(&reply, "Version"), env!("CARGO_PKG_VERSION"));
+    assert!(field(&reply, "Database").contains(app.state.store.kind().name()));
+    assert!(
+        field(&reply, "Last poll").contains("3 players · outcome `ok`"),
+        "{reply}"
+    );
+    assert!(
+        field(&reply, "Roobet").starts_with("✅ reachable"),
+        "{reply}"
+    );
+    assert!(
+        field(&reply, "Discord").contains("no DISCORD_TOKEN"),
+        "{reply}"
+    );
+    assert!(field(&reply, "Payouts").contains("pending: 0"), "{reply}");
+    assert!(
+        field(&reply, "Parts").contains("⛔ **discord-posting**"),
+        "{reply}"
+    );
+    let (_, refused) = app
+        .interact(&SynthInteraction::command("status", &[]))
+        .await;
+    assert!(content(&refused).contains("admins only"));
+}
+
+async fn wager_documents_are_masked_with_opaque_ids(db: Db) {
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    for path in ["/api/wagers", "/allWagerData.json"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers().contains_key("etag"), "{path}");
+        let text = response.text().await.unwrap();
+        for secret in ["uid-", "LuckyDuck", "TopDog"] {
+            assert!(!text.contains(secret), "{path} leaks {secret}: {text}");
+        }
+    }
+    let doc: Value = app.get("/api/wagers").await.json().await.unwrap();
+    assert_eq!(doc["period"]["key"], "2026-11");
+    assert_eq!(doc["totals"]["wagered"], 11_050.1);
+    assert_eq!(doc["totals"]["players"], 3);
+    assert!(doc["projection"]["wagered"].as_f64().unwrap() > 11_050.1);
+    assert_eq!(
+        doc["months"].as_array().unwrap().last().unwrap()["month"],
+        "2026-11"
+    );
+    assert_eq!(doc["goals"]["next"], 25_000.0);
+    let players = doc["players"].as_array().unwrap();
+    assert_eq!(players[0]["username"], "Top***");
+    assert_eq!(players[1]["username"], "LuckyD***");
+    assert_eq!(players[1]["rank"], 2);
+    assert_eq!(players[1]["public_id"].as_str().unwrap().len(), 16);
+
+    let seed: Value = app.get("/allWagerData.json").await.json().await.unwrap();
+    assert_eq!(seed["data_type"], "comprehensive_wager_data");
+    assert_eq!(
+        seed["periods"]["current_month"]["start_date"],
+        "2026-11-01T00:00:00Z"
+    );
+    let month = &seed["summary"]["current_month"];
+    assert_eq!(month["total_users"], 3);
+    assert_eq!(month["total_wagered"], 11_050.1);
+    assert_eq!(month["highest_wagerer"]["username"], "Top***");
+    let lucky = &seed["data"]["current_month"]["weighted_wager_data"][1];
+    assert_eq!(lucky["username"], "LuckyD***");
+    assert_eq!(lucky["user_id"], players[1]["public_id"]);
+    assert_eq!(lucky["highest_multiplier"]["multiplier"], 512.4);
+    assert_eq!(
+        seed["data"]["lifetime"]["total_wager_data"][1]["wagered"],
+        2_000.1
+    );
+    assert_eq!(seed["summary"]["lifetime"]["total_wagered"], 11_050.1);
+}
+
+async fn backfill_stores_past_months_as_final(db: Db) {
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let Some(test_db) = common::fresh_database(db).await else {
+        return;
+    };
+    let key = fts_assistant::discord::dev_keys::DevKeypair::from_seed([7; 32]);
+    let mut config = common::base_config(&test_db.url, &key);
+    wire(&casino, None)(&mut config);
+    let clock = ManualClock::new(test_start());
+    let report = fts_assistant::cli::backfill::backfill(&config, &clock, 3)
+        .await
+        .unwrap();
+    assert_eq!(report.stored, ["2026-08", "2026-09", "2026-10"]);
+    let again = fts_assistant::cli::backfill::backfill(&config, &clock, 4)
+        .await
+        .unwrap();
+    assert_eq!((again.stored.len(), again.kept.len()), (1, 3));
+    let Some(app) = TestApp::spawn_on(test_db, test_start(), false, |_| {}).await else {
+        return;
+    };
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM monthly_totals WHERE is_final = 1")
+            .await,
+        4
+    );
+    assert_eq!(
+        app.count("SELECT wagered_cents FROM monthly_totals WHERE month = '2026-09'")
+            .await,
+        1_105_010
+    );
+}
+
+on_both_databases!(
+    mywager_matches_the_casino_figures_to_the_cent,
+    monthtomonth_defers_then_attaches_a_png,
+    goals_are_announced_once_highest_first,
+    lifetimestats_and_status_answer,
+    wager_documents_are_masked_with_opaque_ids,
+    backfill_stores_past_months_as_final,
+);
+
+/// Two replicas on one PostgreSQL, both checking at once: one message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_announce_a_goal_once() {
+    let Some(test_db) = common::fresh_database(Db::Postgres).await else {
+        return;
+    };
+    let casino = casino().await;
+    one_big_spender(&casino, 60_000.0);
+    let discord = MockServer::start().await;
+    support::mount_discord(&discord).await;
+    let alias = test_db.alias();
+    let Some(first) =
+        TestApp::spawn_on(test_db, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    let Some(second) =
+        TestApp::spawn_on(alias, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    run_and_record(&first.state).await.unwrap();
+    run_and_record(&second.state).await.unwrap();
+    let (a, b) = tokio::join!(announce(&first.state), announce(&second.state));
+    let announced = [a.unwrap(), b.unwrap()]
+        .into_iter()
+        .filter(|o| matches!(o, GoalOutcome::Announced(_)))
+        .count();
+    assert_eq!(announced, 1);
+    assert_eq!(
+        posts_to(&discord, &format!("/channels/{GOAL_CHANNEL}/messages"))
+            .await
+            .len(),
+        1
+    );
+}

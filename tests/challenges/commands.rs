@@ -1,0 +1,291 @@
+//! The challenge commands: every bad call refused with a clear message and
+//! no change, cancellation stopping detection, autocomplete, results and
+//! game stats.
+
+use chrono::Duration;
+use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction};
+use fts_assistant::jobs::poll::run_and_record;
+use fts_assistant::roobet::fake::FakeCallKind;
+use fts_assistant::store::games;
+
+use crate::common::{self, test_start, Db, TestApp};
+use crate::support::*;
+
+async fn bad_calls_are_refused_and_change_nothing(db: Db) {
+    let casino = casino().await;
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    let first = setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0);
+    let created = app.interact(&first).await.1;
+    // A replay of the same signed request answers the same and creates nothing.
+    assert_eq!(app.interact(&first).await.1, created);
+    let refusals: Vec<(SynthInteraction, &str)> = vec![
+        (
+            setchallenge(BASS, "Again", 100.0, 25.0),
+            "a challenge for that game is already active",
+        ),
+        (
+            setchallenge(GATES, "Gates", 100.0, 25.0).by(Caller::Member),
+            "admins only",
+        ),
+        (
+            setchallenge("nocolon", "Gates", 100.0, 25.0),
+            "`game_identifier`: game must look like provider:game",
+        ),
+        (
+            setchallenge("p:bad game", "Gates", 100.0, 25.0),
+            "`game_identifier`: game may only contain",
+        ),
+        (
+            setchallenge(GATES, "Gates", 1.0, 25.0),
+            "`multiplier`: multiplier must be at least 1.01",
+        ),
+        (
+            setchallenge(GATES, "Gates", 2_000_000.0, 25.0),
+            "`multiplier`: multiplier must be at most",
+        ),
+        (
+            setchallenge(GATES, "Gates", 100.0, 0.0),
+            "`prize`: prize must be greater than 0",
+        ),
+        (
+            setchallenge(GATES, "Gates", 100.0, -5.0),
+            "`prize`: prize must be greater than 0",
+        ),
+        (
+            setchallenge(GATES, "Gates", 100.0, 1.999),
+            "`prize`: prize must have at most 2 decimal places",
+        ),
+        (
+            setchallenge(GATES, "Gates", 100.0, 1_000.01),
+            "`prize`: prize must be at most $1,000.00",
+        ),
+        (
+            set_with(
+                GATES,
+                "Gates",
+                100.0,
+                5.0,
+                &[("min_bet", OptionValue::Number(-1.0))],
+            ),
+            "`min_bet`: min bet must be 0 or more",
+        ),
+        (
+            set_with(
+                GATES,
+                "Gates",
+                100.0,
+                5.0,
+                &[("emoji", OptionValue::String("not emoji".into()))],
+            ),
+            "`emoji`: emoji must be a single emoji",
+        ),
+        (
+            setchallenge(GATES, " ", 100.0, 5.0),
+            "`game_name` is required",
+        ),
+        (
+            setchallenge(GATES, &"n".repeat(101), 100.0, 5.0),
+            "`game_name`: name must be at most 100 characters",
+        ),
+    ];
+    for (interaction, expected) in refusals {
+        let text = say(&app, &interaction).await;
+        assert!(text.contains(expected), "expected {expected:?} in {text:?}");
+    }
+    for i in 2..=10 {
+        say(
+            &app,
+            &setchallenge(&format!("p:g{i}"), "Game", 100.0, 1_000.0),
+        )
+        .await;
+    }
+    let text = say(&app, &setchallenge(GATES, "Gates", 100.0, 5.0)).await;
+    assert!(text.contains("10 challenges are already active"), "{text}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM challenges").await, 10);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 10);
+    assert_eq!(
+        json(&app, "/api/challenges").await["challenges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+}
+
+async fn cancelling_stops_detection_and_pays_nothing(db: Db) {
+    let casino = casino().await;
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    let denied = say(&app, &cancelchallenge(1).by(Caller::Member)).await;
+    assert!(denied.contains("admins only"));
+    app.clock.advance(Duration::minutes(30));
+    let text = say(&app, &cancelchallenge(1)).await;
+    assert!(
+        text.contains("cancelled") && text.contains("no prize"),
+        "{text}"
+    );
+    casino.set_rows(
+        FakeCallKind::Game(BASS.into()),
+        [hitter("uid-win", "LuckyDuck", 500.0, 1.0, BASS)],
+    );
+    run_and_record(&app.state).await.unwrap();
+    assert!(payouts(&app).await.is_empty());
+    assert!(
+        game_calls(&casino).is_empty(),
+        "no detection call for a cancelled challenge"
+    );
+
+    let history = json(&app, "/api/challenges/history").await;
+    let entry = &history["challenges"][0];
+    assert_eq!(
+        (entry["status"].as_str(), entry["winner"].is_null()),
+        (Some("cancelled"), true)
+    );
+    assert_eq!(
+        (
+            entry["duration_secs"].as_i64(),
+            history["total_cancelled"].as_i64()
+        ),
+        (Some(1_800), Some(1))
+    );
+    assert_eq!(
+        json(&app, "/challengeHistory.json").await["total_completed_challenges"],
+        0
+    );
+    assert!(app
+        .get("/challenges")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("cancelled"));
+    assert!(say(&app, &cancelchallenge(1))
+        .await
+        .contains("already cancelled"));
+    assert!(say(&app, &cancelchallenge(99))
+        .await
+        .contains("there is no challenge #99"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'challenge.cancel'")
+            .await,
+        1
+    );
+    // The game is free again.
+    assert!(
+        say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0))
+            .await
+            .contains("#2")
+    );
+}
+
+async fn autocomplete_results_and_gamestats_answer(db: Db) {
+    let casino = casino().await;
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    say(&app, &setchallenge(GATES, "Gates of Olympus", 200.0, 50.0)).await;
+    let ask = |typed: &str| {
+        SynthInteraction::autocomplete(
+            "cancelchallenge",
+            ("challenge_id", OptionValue::String(typed.into())),
+            &[],
+        )
+        .by(Caller::ManageServer)
+    };
+    let (_, all) = app.interact(&ask("")).await;
+    assert_eq!(all["type"], 8);
+    assert_eq!(all["data"]["choices"].as_array().unwrap().len(), 2);
+    let (_, bass) = app.interact(&ask("bass")).await;
+    assert_eq!(bass["data"]["choices"][0]["value"], 1);
+
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    games::upsert(&mut conn, GATES, "Gates of Olympus", 1)
+        .await
+        .unwrap();
+    drop(conn);
+    let typed = ("game_identifier", OptionValue::String("olymp".into()));
+    let (_, found) = app
+        .interact(&SynthInteraction::autocomplete("gamestats", typed, &[]))
+        .await;
+    assert_eq!(
+        (
+            found["type"].as_i64(),
+            found["data"]["choices"][0]["value"].as_str()
+        ),
+        (Some(8), Some(GATES))
+    );
+
+    let (_, results) = app
+        .interact(&SynthInteraction::command("challenge_results", &[]))
+        .await;
+    assert!(common::is_ephemeral(&results));
+    let text = results["data"]["embeds"].to_string();
+    assert!(
+        text.contains("Big Bass Bonanza") && text.contains("Gates of Olympus"),
+        "{text}"
+    );
+
+    casino.set_rows(
+        FakeCallKind::Game(GATES.into()),
+        [hitter("uid-a", "alice_smith", 42.0, 2.0, GATES)],
+    );
+    let stats = |opts: &[(&str, OptionValue)]| {
+        let mut all = vec![("game_identifier", OptionValue::String(GATES.into()))];
+        all.extend(opts.iter().cloned());
+        SynthInteraction::command("gamestats", &all)
+    };
+    let (_, reply) = app.interact(&stats(&[])).await;
+    let text = reply["data"]["embeds"].to_string();
+    assert!(
+        common::is_ephemeral(&reply) && text.contains("$20.00") && text.contains("42.00×"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r"alice\\_sm") && !text.contains("alice_smith"),
+        "{text}"
+    );
+    let (_, future) = app
+        .interact(&stats(&[("month", OptionValue::Integer(12))]))
+        .await;
+    assert!(common::content(&future).contains("in the future"));
+    let (_, bad) = app
+        .interact(&stats(&[("month", OptionValue::Integer(13))]))
+        .await;
+    assert!(common::content(&bad).contains("`month`"));
+    let player = [("username", OptionValue::String("ALICE_SMITH".into()))];
+    let text = app.interact(&stats(&player)).await.1["data"]["embeds"].to_string();
+    assert!(
+        text.contains(r"Figures of alice\\_sm") && text.contains("42.00×"),
+        "{text}"
+    );
+    let nobody = [("username", OptionValue::String("nobody".into()))];
+    let text = app.interact(&stats(&nobody)).await.1["data"]["embeds"].to_string();
+    assert!(text.contains("No bets"), "{text}");
+}
+
+async fn gamestats_without_the_affiliate_api_says_so(db: Db) {
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, |_| {}).await else {
+        return;
+    };
+    let game = [("game_identifier", OptionValue::String(GATES.into()))];
+    let (_, reply) = app
+        .interact(&SynthInteraction::command("gamestats", &game))
+        .await;
+    assert!(common::is_ephemeral(&reply));
+    assert!(
+        common::content(&reply).contains("not configured"),
+        "{reply}"
+    );
+}
+
+crate::on_both_databases!(
+    bad_calls_are_refused_and_change_nothing,
+    cancelling_stops_detection_and_pays_nothing,
+    autocomplete_results_and_gamestats_answer,
+    gamestats_without_the_affiliate_api_says_so,
+);
