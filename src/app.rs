@@ -86,6 +86,8 @@ pub struct AppState {
     pub payouts_wakeup: tokio::sync::Notify,
     /// Held while a poll cycle runs: one cycle at a time per process.
     pub cycle_lock: tokio::sync::Mutex<()>,
+    /// What the cycles of this process stored, so a cycle writes only changes.
+    pub written: tokio::sync::Mutex<crate::jobs::written::WrittenFigures>,
     /// This process's claim on the job lock (always held on SQLite).
     pub leadership: Leadership,
 }
@@ -228,6 +230,7 @@ impl Application {
             tipping,
             payouts_wakeup: tokio::sync::Notify::new(),
             cycle_lock: tokio::sync::Mutex::new(()),
+            written: tokio::sync::Mutex::new(Default::default()),
             leadership: Leadership::new(store.clone()),
         });
         let router = router(state.clone());

@@ -2,11 +2,12 @@
 //! weighted wager reached tiers not yet awarded this month earns one payout
 //! intent per tier, in tier order, written in the cycle's transaction.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use sqlx::AnyConnection;
 
 use crate::domain::milestones::newly_reached;
+use crate::domain::money::Cents;
 use crate::domain::payout_keys::{milestone_key, PayoutKind};
 use crate::domain::period::MonthPeriod;
 use crate::domain::players::PlayerFigures;
@@ -17,21 +18,31 @@ use crate::store::StoreError;
 
 /// Awards newly reached tiers of `month` (the period of the data, never the
 /// wall clock); returns how many intents were recorded.
-pub async fn award_milestones(
+pub async fn award_milestones<'a>(
     conn: &mut AnyConnection,
     rewards: &Rewards,
     month: MonthPeriod,
-    figures: &[PlayerFigures],
+    figures: impl IntoIterator<Item = &'a PlayerFigures>,
     excluded: &HashSet<String>,
     now_ms: i64,
 ) -> Result<u32, StoreError> {
     let month_key = month.key();
-    let awarded = milestones::awarded(conn, &month_key).await?;
-    let none = Default::default();
+    let lowest = rewards
+        .tiers
+        .first()
+        .map_or(Cents(i64::MAX), |t| t.threshold);
+    let candidates: Vec<&PlayerFigures> = figures
+        .into_iter()
+        .filter(|p| !excluded.contains(&p.uid) && p.weighted_wagered >= lowest)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let highest = milestones::highest_awarded(conn, &month_key).await?;
     let mut recorded = 0;
-    for player in figures.iter().filter(|p| !excluded.contains(&p.uid)) {
-        let already = awarded.get(&player.uid).unwrap_or(&none);
-        for tier in newly_reached(&rewards.tiers, already, player.weighted_wagered) {
+    for player in candidates {
+        let already: BTreeSet<u32> = (1..=highest.get(&player.uid).copied().unwrap_or(0)).collect();
+        for tier in newly_reached(&rewards.tiers, &already, player.weighted_wagered) {
             let key = milestone_key(month, &player.uid, tier.number);
             milestones::award(conn, &month_key, &player.uid, tier.number, &key, now_ms).await?;
             let inserted = payouts::insert_intent(

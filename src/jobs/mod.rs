@@ -12,6 +12,7 @@ pub mod publisher;
 pub mod rebuild;
 pub mod rollover;
 pub mod scheduler;
+pub mod written;
 
 use crate::app::AppState;
 

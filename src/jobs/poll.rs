@@ -4,13 +4,14 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use tracing::Instrument;
 
 use super::challenges::detect_winners;
 use super::milestones::award_milestones;
-use super::rebuild::{excluded_uids, month_totals, published_from_store};
+use super::rebuild::{assemble, excluded_uids, month_totals};
 use super::rollover::close_ended_periods;
+use super::written::WrittenFigures;
 use crate::app::AppState;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::PlayerFigures;
@@ -83,16 +84,35 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     let week_figures: Vec<PlayerFigures> =
         week_rows.into_iter().map(|r| r.into_figures()).collect();
 
-    persist(state, month, week, &month_figures, &week_figures, now).await?;
+    let mut written = state.written.lock().await;
+    let finished_ms = persist(
+        state,
+        &mut written,
+        (month, &month_figures),
+        (week, &week_figures),
+        now,
+    )
+    .await?;
     tracing::debug!(players = month_figures.len(), "cycle persisted");
 
-    let mut conn = state
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let published = published_from_store(&mut conn, &state.rewards, now).await?;
+    let excluded = {
+        let mut conn = state
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        excluded_uids(&mut conn, &state.rewards).await?
+    };
+    let week_players = written.players(PeriodKind::Week, &week.key());
+    let published = assemble(
+        (month, written.players(PeriodKind::Month, &month.key())),
+        (week, &week_players),
+        &excluded,
+        &state.rewards,
+        Utc.timestamp_millis_opt(finished_ms).single(),
+    );
+    drop(written);
     state.board.publish(published);
     state.payouts_wakeup.notify_one();
     Ok(CycleReport {
@@ -102,34 +122,50 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     })
 }
 
+/// Writes what changed since the last cycle in one transaction and returns
+/// the cycle's recorded finish time. The in-memory copy of what is stored
+/// is updated only after the commit.
 async fn persist(
     state: &AppState,
-    month: MonthPeriod,
-    week: WeekPeriod,
-    month_figures: &[PlayerFigures],
-    week_figures: &[PlayerFigures],
+    written: &mut WrittenFigures,
+    (month, month_figures): (MonthPeriod, &[PlayerFigures]),
+    (week, week_figures): (WeekPeriod, &[PlayerFigures]),
     now: DateTime<Utc>,
-) -> Result<(), CycleError> {
+) -> Result<i64, CycleError> {
     let now_ms = now.timestamp_millis();
+    let (month_key, week_key) = (month.key(), week.key());
+    written.retain_only(&[
+        (PeriodKind::Month, month_key.clone()),
+        (PeriodKind::Week, week_key.clone()),
+    ]);
     let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let mut changes = Vec::new();
     for (kind, key, figures) in [
-        (PeriodKind::Month, month.key(), month_figures),
-        (PeriodKind::Week, week.key(), week_figures),
+        (PeriodKind::Month, &month_key, month_figures),
+        (PeriodKind::Week, &week_key, week_figures),
     ] {
-        if figures.is_empty() && snapshots::count(&mut tx, kind, &key).await? > 0 {
-            return Err(CycleError::SuspiciousEmpty(key));
+        written.ensure_loaded(&mut tx, kind, key).await?;
+        if figures.is_empty() && !written.is_empty(kind, key) {
+            return Err(CycleError::SuspiciousEmpty(key.clone()));
         }
-        periods::open(&mut tx, kind, &key).await?;
-        snapshots::upsert_many(&mut tx, kind, &key, figures, now_ms).await?;
+        periods::open(&mut tx, kind, key).await?;
+        let changed: Vec<PlayerFigures> = written
+            .changed(kind, key, figures)
+            .into_iter()
+            .cloned()
+            .collect();
+        snapshots::upsert_many(&mut tx, kind, key, &changed, now_ms).await?;
+        changes.push((kind, key.clone(), changed));
     }
-    let known: Vec<(&str, &str)> = month_figures
+    let month_changed = &changes[0].2;
+    let known: Vec<(&str, &str)> = month_changed
         .iter()
         .map(|p| (p.uid.as_str(), p.username.as_str()))
         .collect();
     players::upsert_many(&mut tx, &known, now_ms).await?;
-    let seen_games: std::collections::BTreeMap<&str, &str> = month_figures
+    let seen_games: std::collections::BTreeMap<&str, &str> = changes
         .iter()
-        .chain(week_figures)
+        .flat_map(|(_, _, changed)| changed.iter())
         .filter_map(|p| p.best_hit.as_ref())
         .filter(|hit| !hit.game_id.is_empty())
         .map(|hit| (hit.game_id.as_str(), hit.game_title.as_str()))
@@ -142,29 +178,33 @@ async fn persist(
         &mut tx,
         &state.rewards,
         month,
-        month_figures,
+        month_changed,
         &excluded,
         now_ms,
     )
     .await?;
     totals::upsert(
         &mut tx,
-        &month.key(),
+        &month_key,
         &month_totals(month_figures),
         false,
         now_ms,
     )
     .await?;
+    let finished_ms = state.clock.now().timestamp_millis();
     let record = CycleRecord {
         started_ms: now_ms,
-        finished_ms: state.clock.now().timestamp_millis(),
+        finished_ms,
         outcome: "ok".into(),
         players_seen: Some(month_figures.len() as i64),
         detail: None,
     };
     cycles::record(&mut tx, &record).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
+    for (kind, key, changed) in changes {
+        written.apply(kind, &key, &changed, now_ms);
+    }
+    Ok(finished_ms)
 }
 
 /// Runs a cycle (one at a time per process), records a failure in the

@@ -50,18 +50,36 @@ pub async fn published_from_store(
     let updated_at = cycles::last_success(conn)
         .await?
         .and_then(|c| Utc.timestamp_millis_opt(c.finished_ms).single());
-    Ok(Published {
+    Ok(assemble(
+        (month, month_players),
+        (week, &week_players),
+        &excluded,
+        rewards,
+        updated_at,
+    ))
+}
+
+/// Ranks stored figures into the published boards. The cycle (from what it
+/// just committed) and startup (from the database) both go through here.
+pub fn assemble(
+    (month, month_players): (MonthPeriod, Vec<PlayerFigures>),
+    (week, week_players): (WeekPeriod, &[PlayerFigures]),
+    excluded: &HashSet<String>,
+    rewards: &Rewards,
+    updated_at: Option<DateTime<Utc>>,
+) -> Published {
+    Published {
         month: MonthBoard {
             period: month,
-            entries: rank_monthly(&month_players, &excluded, &rewards.monthly_prizes),
+            entries: rank_monthly(&month_players, excluded, &rewards.monthly_prizes),
             prizes: rewards.monthly_prizes.clone(),
             totals: month_totals(&month_players),
         },
         week: WeekBoard {
             period: week,
             entries: rank_weekly(
-                &week_players,
-                &excluded,
+                week_players,
+                excluded,
                 &rewards.weekly_prizes,
                 rewards.weekly_min_bet,
             ),
@@ -70,5 +88,5 @@ pub async fn published_from_store(
         },
         month_players,
         updated_at,
-    })
+    }
 }

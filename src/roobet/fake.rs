@@ -155,7 +155,9 @@ struct Inner {
     affiliate_token: String,
     tipping_token: String,
     user_id: String,
-    scripted: HashMap<FakeCallKind, Vec<Value>>,
+    /// Scripted answers, serialised once when set (a 100k-row answer is
+    /// served without re-encoding it per request).
+    scripted: HashMap<FakeCallKind, Arc<Vec<u8>>>,
     fail_next: VecDeque<u16>,
     malformed_next: usize,
     wrap_in_data: bool,
@@ -278,8 +280,9 @@ impl FakeCasino {
 
     /// Scripted mode: what calls of `kind` answer from now on.
     pub fn set_rows<R: Into<Value>>(&self, kind: FakeCallKind, rows: impl IntoIterator<Item = R>) {
-        let rows = rows.into_iter().map(Into::into).collect();
-        self.shared.lock().scripted.insert(kind, rows);
+        let rows: Vec<Value> = rows.into_iter().map(Into::into).collect();
+        let encoded = serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec());
+        self.shared.lock().scripted.insert(kind, Arc::new(encoded));
     }
 
     /// The next `n` stats requests answer `status` (429 with `Retry-After: 1`).

@@ -26,6 +26,28 @@ pub async fn awarded(
     Ok(by_uid)
 }
 
+/// The highest tier awarded this month, by uid. Tiers are awarded in order
+/// (every tier at or below a player's figure at once), so the highest one
+/// stands for all below it — one row per player instead of one per tier.
+pub async fn highest_awarded(
+    conn: &mut AnyConnection,
+    month: &str,
+) -> Result<HashMap<String, u32>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT uid, CAST(MAX(tier) AS BIGINT) FROM milestone_awards WHERE month = $1 GROUP BY uid",
+    )
+    .bind(month)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_uid = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let tier: i64 = row.try_get(1)?;
+        let tier = u32::try_from(tier).map_err(|_| StoreError::Corrupt(format!("tier {tier}")))?;
+        by_uid.insert(row.try_get(0)?, tier);
+    }
+    Ok(by_uid)
+}
+
 /// Records a tier as awarded; `false` if it already was.
 pub async fn award(
     conn: &mut AnyConnection,

@@ -8,7 +8,7 @@ use crate::domain::money::{Cents, Multiplier};
 use crate::domain::players::{Hit, PlayerFigures};
 
 /// Which kind of period a row belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PeriodKind {
     /// A calendar month (key `yyyy-mm`).
     Month,

@@ -128,23 +128,32 @@ async fn stats(
             "startDate and endDate must be ISO instants ending in Z",
         );
     };
-    let rows = match &shared.sim {
+    let array: Vec<u8> = match &shared.sim {
         Some(sim) => {
             let until = end.min(shared.clock.now());
-            if start > until {
+            let rows = if start > until {
                 Vec::new()
             } else {
                 sim.rows(&filter, start, until)
-            }
+            };
+            serde_json::to_vec(&rows).unwrap_or_else(|_| b"[]".to_vec())
         }
-        None => scripted.unwrap_or_default(),
+        None => scripted.map_or_else(|| b"[]".to_vec(), |bytes| bytes.as_ref().clone()),
     };
     let body = if wrap {
-        json!({"data": rows})
+        let mut wrapped = b"{\"data\":".to_vec();
+        wrapped.extend_from_slice(&array);
+        wrapped.push(b'}');
+        wrapped
     } else {
-        Value::Array(rows)
+        array
     };
-    Json(body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 async fn tip(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
