@@ -362,7 +362,30 @@ async fn the_startup_cycle_runs_in_the_background(db: Db) {
     assert!(app.state.clock.now() >= common::test_start());
 }
 
+async fn an_exclusion_takes_effect_on_the_boards_at_once(db: Db) {
+    use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction};
+    let casino = casino().await;
+    twelve_players(&casino, 1.0);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, point_at(&casino)).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(app.state.board.current().month.entries[0].uid, "uid-01");
+    let exclude = SynthInteraction::command(
+        "exclude",
+        &[("username", OptionValue::String("PLAYER01".into()))],
+    )
+    .by(Caller::ManageServer);
+    let (status, _) = app.interact(&exclude).await;
+    assert_eq!(status, 200);
+    let board = app.state.board.current();
+    assert_eq!(board.month.entries[0].uid, "uid-02");
+    assert_eq!(board.month.entries[0].prize, Some(Cents(50_000)));
+}
+
 on_both_databases!(
+    an_exclusion_takes_effect_on_the_boards_at_once,
     a_cycle_ranks_the_monthly_and_weekly_boards,
     excluded_players_are_left_off_the_boards,
     a_broken_answer_aborts_the_cycle_and_changes_nothing,

@@ -12,6 +12,7 @@ use super::{CommandError, Invocation};
 use crate::discord::respond;
 use crate::domain::masking::mask_username;
 use crate::domain::names::Username;
+use crate::jobs::rebuild::published_from_store;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::players::{self, Exclusion};
 
@@ -96,9 +97,28 @@ pub async fn run(
         )
         .await?;
     }
-    applying
+    let response = applying
         .finish(respond::ephemeral_text(text), invocation.now_ms())
-        .await
+        .await?;
+    if changed {
+        republish(invocation).await;
+    }
+    Ok(response)
+}
+
+/// Shows the change on the boards at once instead of at the next cycle.
+async fn republish(invocation: &Invocation<'_>) {
+    let state = invocation.state;
+    let rebuilt = async {
+        let mut conn = state.store.pool().acquire().await?;
+        published_from_store(&mut conn, &state.rewards, invocation.now).await
+    };
+    match rebuilt.await {
+        Ok(published) => state.board.publish(published),
+        Err(e) => {
+            tracing::warn!(error = %e, "boards not refreshed after /exclude; the next cycle will")
+        }
+    }
 }
 
 async fn list(invocation: &Invocation<'_>) -> Result<InteractionResponse, CommandError> {
