@@ -4,6 +4,7 @@
 //! database the first time a period is seen in this process, and updated
 //! only after a cycle's transaction commits.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use sqlx::AnyConnection;
@@ -33,11 +34,9 @@ impl WrittenFigures {
         kind: PeriodKind,
         key: &str,
     ) -> Result<(), StoreError> {
-        let slot = (kind, key.to_string());
-        if !self.periods.contains_key(&slot) {
+        if let Entry::Vacant(slot) = self.periods.entry((kind, key.to_string())) {
             let stored = snapshots::load(conn, kind, key).await?;
-            let by_uid = stored.into_iter().map(|p| (p.uid.clone(), p)).collect();
-            self.periods.insert(slot, by_uid);
+            slot.insert(stored.into_iter().map(|p| (p.uid.clone(), p)).collect());
         }
         Ok(())
     }

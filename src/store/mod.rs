@@ -16,6 +16,7 @@ pub mod milestones;
 pub mod payouts;
 pub mod periods;
 pub mod players;
+pub mod public_tips;
 pub mod settings;
 pub mod snapshots;
 pub mod standings;

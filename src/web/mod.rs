@@ -15,6 +15,7 @@ pub mod pages;
 pub mod public;
 pub mod seed_docs;
 mod time_text;
+pub mod tips;
 pub mod wagers;
 
 #[cfg(test)]
@@ -70,6 +71,8 @@ fn json_routes() -> Router<Arc<AppState>> {
         )
         .route("/api/wagers", get(wagers::wagers))
         .route("/allWagerData.json", get(wagers::all_wager_data))
+        .route("/api/tips", get(tips::api_tips))
+        .route("/allTimeTips.json", get(tips::all_time_tips))
         .layer(axum::middleware::from_fn(cache::etag))
         .layer(cors)
 }
@@ -82,5 +85,6 @@ fn page_routes() -> Router<Arc<AppState>> {
         .route("/challenges", get(challenges::page))
         .route("/history", get(pages::history))
         .route("/history/{month}", get(pages::history_month))
+        .route("/tips", get(tips::page))
         .layer(CompressionLayer::new())
 }

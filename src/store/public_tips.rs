@@ -1,0 +1,85 @@
+//! The payouts the public may see: `/api/tips`, `/allTimeTips.json` and the
+//! `/tips` page read only through here.
+//!
+//! A payout is public when the casino confirmed it (`status = 'sent'`) and
+//! it was not a dry run (`dry_run = 0`): a dry-run row is marked sent
+//! without any tipping call, so no money moved and it must not swell the
+//! community's totals. Pending, failed and unknown payouts are never shown.
+//! Totals by kind come from [`super::tip_stats::sent_since`], which applies
+//! the same filter.
+
+use sqlx::{AnyConnection, Row};
+
+use super::StoreError;
+use crate::domain::money::Cents;
+use crate::domain::payout_keys::PayoutKind;
+
+/// The one definition of "public": confirmed, real money.
+const PUBLIC: &str = "status = 'sent' AND dry_run = 0";
+
+/// One confirmed payout, newest first in every list. Carries the Roobet
+/// uid and the raw username so callers can group by player; both must be
+/// turned into a public id and a masked name before leaving the process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentTip {
+    /// Ledger row id (ordering ties only; never published).
+    pub id: i64,
+    /// What earned it.
+    pub kind: PayoutKind,
+    /// Recipient's Roobet uid.
+    pub uid: String,
+    /// Recipient's username when the payout was earned.
+    pub username: String,
+    /// Amount paid.
+    pub amount: Cents,
+    /// When the casino confirmed it (Unix ms); the last update for the
+    /// rare row without a send time.
+    pub sent_ms: i64,
+    /// The month (`yyyy-mm`) or week (`yyyy-mm-dd`) that earned it.
+    pub period_key: Option<String>,
+    /// Milestone tier number.
+    pub tier: Option<i64>,
+}
+
+fn row_to_tip(r: &sqlx::any::AnyRow) -> Result<SentTip, StoreError> {
+    let kind: String = r.try_get(1)?;
+    Ok(SentTip {
+        id: r.try_get(0)?,
+        kind: PayoutKind::parse(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        uid: r.try_get(2)?,
+        username: r.try_get(3)?,
+        amount: Cents(r.try_get(4)?),
+        sent_ms: r.try_get(5)?,
+        period_key: r.try_get(6)?,
+        tier: r.try_get(7)?,
+    })
+}
+
+async fn select(conn: &mut AnyConnection, limit: Option<i64>) -> Result<Vec<SentTip>, StoreError> {
+    let base = format!(
+        "SELECT id, kind, uid, username, amount_cents, COALESCE(sent_ms, updated_ms), \
+         period_key, tier FROM payouts WHERE {PUBLIC} \
+         ORDER BY COALESCE(sent_ms, updated_ms) DESC, id DESC"
+    );
+    let rows = match limit {
+        Some(limit) => {
+            sqlx::query(&format!("{base} LIMIT $1"))
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => sqlx::query(&base).fetch_all(&mut *conn).await?,
+    };
+    rows.iter().map(row_to_tip).collect()
+}
+
+/// Every public payout, newest first. The documents list them all; at a
+/// community's volume (a few thousand a year) that stays a small body.
+pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreError> {
+    select(conn, None).await
+}
+
+/// The newest `limit` public payouts (the page's log).
+pub async fn latest_sent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<SentTip>, StoreError> {
+    select(conn, Some(limit)).await
+}
