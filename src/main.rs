@@ -56,6 +56,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         times: u32,
     },
+    /// Load a running server with fresh signed interactions (a mix of
+    /// commands) and print latency percentiles per command.
+    Loadgen(cli::loadgen::LoadgenArgs),
 }
 
 #[tokio::main]
@@ -97,5 +100,6 @@ async fn main() -> anyhow::Result<()> {
             let interaction = cli::interact::build(&command, &options, &caller)?;
             cli::interact::send(&url, &interaction, times).await
         }
+        Command::Loadgen(args) => cli::loadgen::run(args).await,
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod backfill;
 pub mod interact;
+pub mod loadgen;
 pub mod register;
 pub mod serve;

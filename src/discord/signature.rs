@@ -103,7 +103,7 @@ impl InteractionVerifier {
                 .ok()
                 .and_then(|t| t.parse().ok())
                 .ok_or(SignatureError::MalformedTimestamp)?;
-            if (now.timestamp() - seconds).abs() > MAX_TIMESTAMP_SKEW_SECS {
+            if now.timestamp().abs_diff(seconds) > MAX_TIMESTAMP_SKEW_SECS.unsigned_abs() {
                 return Err(SignatureError::StaleTimestamp);
             }
         }
@@ -236,6 +236,23 @@ mod tests {
             ),
             Ok(())
         );
+    }
+
+    #[test]
+    fn an_extreme_timestamp_is_refused_not_overflowed() {
+        let verifier = InteractionVerifier::new(
+            crate::discord::dev_keys::DevKeypair::from_seed([3; 32]).verifying_key(),
+        );
+        let now = chrono::Utc::now();
+        for ts in ["-9223372036854775808", "9223372036854775807"] {
+            let result = verifier.verify(
+                Some("ab".repeat(64).as_bytes()),
+                Some(ts.as_bytes()),
+                b"{}",
+                now,
+            );
+            assert!(result.is_err(), "{ts}");
+        }
     }
 
     #[test]

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Load benchmark of the release binary on loopback, while poll cycles run.
+#
+# Builds `cargo build --release`, starts `fts-assistant demo` (the whole
+# product against its in-process simulated casino, dev-signed interactions,
+# tips dry-run) in a temp folder on a free loopback port with a poll every
+# POLL_INTERVAL_SECS (default 5) seconds, waits until it is ready and has
+# published a board, then measures with wrk (-t2 -c32 --latency):
+#   - POST /interactions, signed PING
+#   - POST /interactions, signed /lifetimestats (a read command; the same
+#     signed request is replayed, which changes nothing)
+#   - GET /api/leaderboard
+#   - GET /
+# and then `fts-assistant loadgen`: 1,000 freshly signed interactions of the
+# default command mix (p50/p90/p99 per command). The server's RSS is sampled
+# all along. Prints the machine and a markdown table; exits non-zero when a
+# measurement failed (non-2xx answers, socket errors, loadgen failures).
+#
+# Usage: scripts/bench.sh
+# Environment:
+#   BENCH_DURATION      wrk duration per route (default 15s; a bare number = seconds)
+#   BENCH_THREADS       wrk threads (default 2)
+#   BENCH_CONNECTIONS   wrk connections (default 32)
+#   BENCH_REQUESTS      loadgen requests (default 1000)
+#   BENCH_CONCURRENCY   loadgen concurrency (default 16)
+#   POLL_INTERVAL_SECS  poll interval of the demo server (default 5)
+#   BENCH_NO_BUILD=1    use the existing release binary
+#   BENCH_KEEP=1        keep the temp folder (server log, wrk output)
+#   CARGO_TARGET_DIR    where cargo puts the binary (default ./target)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+duration="${BENCH_DURATION:-15s}"
+[[ "$duration" =~ ^[0-9]+$ ]] && duration="${duration}s"
+threads="${BENCH_THREADS:-2}"
+connections="${BENCH_CONNECTIONS:-32}"
+requests="${BENCH_REQUESTS:-1000}"
+concurrency="${BENCH_CONCURRENCY:-16}"
+poll_interval="${POLL_INTERVAL_SECS:-5}"
+target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+bin="$target_dir/release/fts-assistant"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+# ---- tools -------------------------------------------------------------------
+install_pkg() {
+    local pkg=$1
+    command -v "$pkg" >/dev/null 2>&1 && return 0
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "installing $pkg"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y "$pkg" >&2 || { apt-get update >&2 && apt-get install -y "$pkg" >&2; } ||
+            die "could not install $pkg"
+    else
+        die "$pkg is not installed (Debian/Ubuntu: sudo apt-get install $pkg)"
+    fi
+}
+install_pkg wrk
+install_pkg jq
+install_pkg curl
+
+# ---- build -------------------------------------------------------------------
+if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then
+    log "cargo build --release"
+    (cd "$repo" && cargo build --release --quiet)
+fi
+[[ -x "$bin" ]] || die "no release binary at $bin"
+
+# ---- server ------------------------------------------------------------------
+work=$(mktemp -d)
+# Run a private copy: a rebuild in the shared target dir during the
+# measurement must not swap the binary under us.
+cp "$bin" "$work/fts-assistant"
+bin="$work/fts-assistant"
+"$bin" loadgen --help >/dev/null 2>&1 || die "$bin has no loadgen subcommand (stale build?)"
+server_pid=""
+sampler_pid=""
+cleanup() {
+    local code=$?
+    [[ -n "$sampler_pid" ]] && kill "$sampler_pid" 2>/dev/null || true
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+    if [[ "${BENCH_KEEP:-0}" == 1 || $code -ne 0 ]]; then
+        log "kept $work (server.log, wrk-*.txt)"
+    else
+        rm -rf -- "$work"
+    fi
+    exit "$code"
+}
+trap cleanup EXIT INT TERM
+
+# A clean environment: nothing from the caller's shell (a real DISCORD_TOKEN,
+# DATABASE_URL, …) leaks into the demo.
+server_env=(
+    env -i PATH="$PATH" HOME="${HOME:-/root}"
+    BIND_ADDR=127.0.0.1:0
+    DATABASE_URL="sqlite://$work/fts-demo.db?mode=rwc"
+    DISCORD_PUBLIC_KEY=dev
+    FTS_DEV_KEYPAIR="$work/.dev-keypair"
+    POLL_INTERVAL_SECS="$poll_interval"
+    STATIC_DIR="$repo/static"
+    LOG_FORMAT=json
+    RUST_LOG="warn,fts_assistant::cli::serve=info"
+)
+log "starting fts-assistant demo in $work (poll every ${poll_interval}s)"
+(cd "$work" && exec "${server_env[@]}" "$bin" demo >"$work/server.log" 2>&1) &
+server_pid=$!
+
+addr=""
+for _ in $(seq 300); do
+    kill -0 "$server_pid" 2>/dev/null || { tail -20 "$work/server.log" >&2; die "the server exited"; }
+    addr=$(grep -o '"addr":"127\.0\.0\.1:[0-9]*"' "$work/server.log" | head -1 | cut -d'"' -f4 || true)
+    [[ -n "$addr" ]] && break
+    sleep 0.1
+done
+[[ -n "$addr" ]] || die "the server did not report its address (see $work/server.log)"
+base="http://$addr"
+log "server pid $server_pid at $base"
+
+wait_for() { # description, command…
+    local what=$1; shift
+    for _ in $(seq 600); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        kill -0 "$server_pid" 2>/dev/null || die "the server exited while waiting for $what"
+        sleep 0.1
+    done
+    die "timed out waiting for $what"
+}
+wait_for "/healthz" curl -fsS "$base/healthz"
+wait_for "/readyz (a first successful poll)" curl -fsS "$base/readyz"
+board_has_entries() { curl -fsS "$base/api/leaderboard" | jq -e '.entries | length > 0'; }
+wait_for "a published leaderboard" board_has_entries
+log "ready: $(curl -fsS "$base/api/leaderboard" | jq '.entries | length') board entries"
+
+# ---- RSS sampler -----------------------------------------------------------------
+(
+    while kill -0 "$server_pid" 2>/dev/null; do
+        ps -o rss= -p "$server_pid" 2>/dev/null | tr -d ' ' >>"$work/rss.txt" || true
+        sleep 0.25
+    done
+) &
+sampler_pid=$!
+
+poll_cycles() { # "all ok": poll cycles so far, from /metrics
+    curl -fsS "$base/metrics" |
+        awk '/^fts_poll_cycles_total/ { a += $NF; if (/"ok"/) s += $NF } END { print a + 0, s + 0 }'
+}
+read -r cycles_before ok_before < <(poll_cycles)
+
+loadgen() { (cd "$work" && FTS_DEV_KEYPAIR="$work/.dev-keypair" "$bin" loadgen --url "$base" "$@"); }
+
+# ---- wrk ---------------------------------------------------------------------
+rows=()
+failed=0
+to_ms() { # wrk latency (123.45us, 1.23ms, 1.02s, 2.00m) -> milliseconds
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+        printf "%.2f", n }'
+}
+
+# run_wrk NAME METHOD PATH [signed-item]
+run_wrk() {
+    local name=$1 method=$2 path=$3 item=${4:-}
+    local script="$work/wrk-$name.lua" out="$work/wrk-$name.txt"
+    : >"$script"
+    if [[ -n "$item" ]]; then
+        local signed body ts sig status
+        signed=$(loadgen --print-signed "$item") || die "loadgen --print-signed $item failed"
+        body=$(jq -r .body <<<"$signed")
+        ts=$(jq -r .timestamp <<<"$signed")
+        sig=$(jq -r .signature <<<"$signed")
+        status=$(curl -sS -o "$work/check.json" -w '%{http_code}' -X POST "$base$path" \
+            -H 'Content-Type: application/json' -H "X-Signature-Ed25519: $sig" \
+            -H "X-Signature-Timestamp: $ts" --data-binary "$body")
+        [[ "$status" == 200 ]] || die "signed $item answered $status: $(head -c 300 "$work/check.json")"
+        cat >"$script" <<LUA
+wrk.method = "POST"
+wrk.body = [==[$body]==]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Signature-Ed25519"] = "$sig"
+wrk.headers["X-Signature-Timestamp"] = "$ts"
+LUA
+    else
+        curl -fsS -o /dev/null "$base$path" || die "GET $path failed"
+        printf 'wrk.method = "%s"\n' "$method" >"$script"
+    fi
+    log "wrk -t$threads -c$connections -d$duration --latency $method $path${item:+ (signed $item)}"
+    wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$script" "$base$path" >"$out" 2>&1 ||
+        die "wrk failed: $(cat "$out")"
+    local rps p50 p90 p99 non2xx errors
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+    p90=$(to_ms "$(awk '$1 == "90%" { print $2 }' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+    errors=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$out")
+    non2xx=${non2xx:-0}
+    errors=${errors:-0}
+    [[ "$non2xx" == 0 && "$errors" == 0 ]] || failed=1
+    rows+=("| $method $path${item:+ ($item)} | $rps | $p50 | $p90 | $p99 | $non2xx | $errors |")
+    sed 's/^/    /' "$out" >&2
+}
+
+run_wrk ping POST /interactions ping
+run_wrk lifetimestats POST /interactions lifetimestats
+run_wrk api-leaderboard GET /api/leaderboard
+run_wrk home GET /
+
+# ---- loadgen -----------------------------------------------------------------
+log "loadgen: $requests mixed signed interactions, concurrency $concurrency"
+loadgen_out="$work/loadgen.txt"
+if ! loadgen --requests "$requests" --concurrency "$concurrency" >"$loadgen_out" 2>&1; then
+    failed=1
+fi
+read -r cycles_after ok_after < <(poll_cycles)
+
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
+sampler_pid=""
+peak_kb=$(sort -n "$work/rss.txt" | tail -1)
+last_kb=$(tail -1 "$work/rss.txt")
+
+# ---- report ------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+mem_gb=$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+echo
+echo "## fts-assistant load benchmark ($(date -u +%Y-%m-%dT%H:%MZ))"
+echo
+echo "Machine: $(nproc) CPUs ($cpu), ${mem_gb} GB RAM, $(uname -sr); load tool on the same machine."
+echo "Server: release build, \`fts-assistant demo\` (SQLite, simulated casino), poll every ${poll_interval}s:" \
+    "$((cycles_after - cycles_before)) poll cycles ($((ok_after - ok_before)) ok) ran during the measurements."
+echo "wrk: -t$threads -c$connections -d$duration --latency, keep-alive; signed requests replay one signature."
+echo
+echo "| route | req/s | p50 ms | p90 ms | p99 ms | non-2xx | socket errors |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "Mixed signed interactions (\`fts-assistant loadgen --requests $requests --concurrency $concurrency\`," \
+    "each freshly signed with a new interaction id):"
+echo
+cat "$loadgen_out"
+echo
+echo "Server RSS: peak $((peak_kb / 1024)) MB, at the end $((last_kb / 1024)) MB" \
+    "($(wc -l <"$work/rss.txt") samples every 0.25 s)."
+if [[ $failed -ne 0 ]]; then
+    die "some requests failed (see the table; wrk output and server.log in $work)"
+fi

@@ -1,0 +1,428 @@
+//! `loadgen`: a load generator for signed interactions that needs nothing but
+//! this binary. Every request is a fresh interaction (new id, current
+//! timestamp) signed with the local dev keypair, sent over keep-alive
+//! connections by `--concurrency` workers; every answer must be a `200` with
+//! a valid interaction response. Prints per-command latency percentiles and
+//! the overall throughput, and fails if any request failed.
+//!
+//! `--print-signed CMD` prints one signed request as JSON
+//! (`{body, timestamp, signature}`) so shell tools such as wrk can replay it.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context};
+
+use super::interact::{self, As};
+use crate::discord::commands::definitions::is_admin_command;
+use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
+use crate::discord::synth::SynthInteraction;
+
+/// The default mix: the commands members and admins use most.
+pub const DEFAULT_MIX: &str =
+    "ping,mywager,monthlygoal,lifetimestats,challenge_results,exclude-list,status";
+
+/// Options of `fts-assistant loadgen`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoadgenArgs {
+    /// Base URL of the running server (started with `DISCORD_PUBLIC_KEY=dev`).
+    #[arg(long, default_value = "http://localhost:8080")]
+    pub url: String,
+    /// How many interactions to send in all.
+    #[arg(long, default_value_t = 1000)]
+    pub requests: usize,
+    /// How many requests are in flight at once (one connection each).
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Comma-separated commands, sent round-robin. An item is `ping`,
+    /// `exclude-list` (`/exclude action:list`), or a command with options
+    /// separated by spaces (`monthtomonth months:3`).
+    #[arg(long, default_value = DEFAULT_MIX)]
+    pub mix: String,
+    /// Who is calling: member, admin or role:<id>. Default: admin for admin
+    /// commands, member for the rest.
+    #[arg(long = "as")]
+    pub caller: Option<As>,
+    /// The name `/mywager` looks up (an unknown name runs the same path).
+    #[arg(long, default_value = "alice")]
+    pub username: String,
+    /// Print one signed request for this item (e.g. `ping`,
+    /// `lifetimestats`) as JSON `{body, timestamp, signature}` and exit.
+    #[arg(long, value_name = "ITEM")]
+    pub print_signed: Option<String>,
+}
+
+/// One item of the mix: a label for the table and how to build a fresh
+/// interaction for it.
+#[derive(Debug, Clone)]
+struct MixItem {
+    label: String,
+    command: String,
+    options: Vec<String>,
+    caller: As,
+}
+
+impl MixItem {
+    fn parse(item: &str, args: &LoadgenArgs) -> anyhow::Result<Self> {
+        let item = item.trim();
+        let mut words = item.split_whitespace();
+        let head = words
+            .next()
+            .ok_or_else(|| anyhow!("empty item in --mix"))?
+            .trim_start_matches('/');
+        let mut options: Vec<String> = words.map(str::to_string).collect();
+        let command = match head {
+            "exclude-list" => {
+                options.push("action:list".into());
+                "exclude".to_string()
+            }
+            "mywager" if !options.iter().any(|o| o.starts_with("username:")) => {
+                options.push(format!("username:{}", args.username));
+                "mywager".to_string()
+            }
+            other => other.to_string(),
+        };
+        let caller = args
+            .caller
+            .clone()
+            .unwrap_or(if is_admin_command(&command) {
+                As::Admin
+            } else {
+                As::Member
+            });
+        let parsed = Self {
+            label: item.trim_start_matches('/').to_string(),
+            command,
+            options,
+            caller,
+        };
+        parsed
+            .build()
+            .with_context(|| format!("--mix item {item:?}"))?;
+        Ok(parsed)
+    }
+
+    fn build(&self) -> anyhow::Result<SynthInteraction> {
+        interact::build(&self.command, &self.options, &self.caller)
+    }
+
+    fn is_ping(&self) -> bool {
+        self.command == "ping"
+    }
+}
+
+/// The mix as given on the command line.
+fn parse_mix(args: &LoadgenArgs) -> anyhow::Result<Vec<MixItem>> {
+    let items = args
+        .mix
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|item| MixItem::parse(item, args))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if items.is_empty() {
+        bail!("--mix names no command");
+    }
+    Ok(items)
+}
+
+/// The outcome of one request.
+struct Sample {
+    item: usize,
+    latency: Duration,
+    error: Option<String>,
+}
+
+/// Runs `loadgen`; an error when a request failed or nothing could be sent.
+pub async fn run(args: LoadgenArgs) -> anyhow::Result<()> {
+    let key = load_key()?;
+    if let Some(item) = &args.print_signed {
+        let item = MixItem::parse(item, &args)?;
+        let signed = item.build()?.signed(&key, chrono::Utc::now().timestamp());
+        let json = serde_json::json!({
+            "body": String::from_utf8(signed.body).context("body is UTF-8")?,
+            "timestamp": signed.timestamp,
+            "signature": signed.signature,
+        });
+        println!("{json}");
+        return Ok(());
+    }
+    let mix = Arc::new(parse_mix(&args)?);
+    let concurrency = args.concurrency.clamp(1, 4096);
+    let endpoint = format!("{}/interactions", args.url.trim_end_matches('/'));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let total = args.requests;
+    let started = Instant::now();
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency.min(total.max(1)) {
+        let (mix, next, http, key, endpoint) = (
+            mix.clone(),
+            next.clone(),
+            http.clone(),
+            key.clone(),
+            endpoint.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
+                    break;
+                }
+                let index = n % mix.len();
+                samples.push(one_request(&http, &endpoint, &key, &mix[index], index).await);
+            }
+            samples
+        }));
+    }
+    let mut samples = Vec::with_capacity(total);
+    for worker in workers {
+        samples.extend(worker.await.context("a loadgen worker panicked")?);
+    }
+    let elapsed = started.elapsed();
+    report(&mix, &samples, elapsed, concurrency, &endpoint)
+}
+
+fn load_key() -> anyhow::Result<DevKeypair> {
+    let path = dev_keypair_path();
+    if !path.exists() {
+        bail!(
+            "dev keypair {} not found: run loadgen in the server's working folder \
+             (the server creates it with DISCORD_PUBLIC_KEY=dev) or set FTS_DEV_KEYPAIR",
+            path.display()
+        );
+    }
+    Ok(DevKeypair::load_or_create(&path)?)
+}
+
+async fn one_request(
+    http: &reqwest::Client,
+    endpoint: &str,
+    key: &DevKeypair,
+    item: &MixItem,
+    index: usize,
+) -> Sample {
+    // Building and signing is the client's work: keep it out of the latency.
+    let signed = match item.build() {
+        Ok(interaction) => interaction.signed(key, chrono::Utc::now().timestamp()),
+        Err(e) => {
+            return Sample {
+                item: index,
+                latency: Duration::ZERO,
+                error: Some(e.to_string()),
+            }
+        }
+    };
+    let sent = Instant::now();
+    let result = async {
+        let response = http
+            .post(endpoint)
+            .header("content-type", "application/json")
+            .header("x-signature-ed25519", &signed.signature)
+            .header("x-signature-timestamp", &signed.timestamp)
+            .body(signed.body)
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| format!("reading the reply: {e}"))?;
+        Ok::<_, String>((status, bytes))
+    }
+    .await;
+    let latency = sent.elapsed();
+    let error = match result {
+        Err(e) => Some(e),
+        Ok((status, bytes)) => check_reply(item, status, &bytes).err(),
+    };
+    Sample {
+        item: index,
+        latency,
+        error,
+    }
+}
+
+/// A reply passes when it is a 200 whose JSON `type` is an interaction
+/// response type that fits the request (PONG for a PING, a message or a
+/// defer for a command).
+fn check_reply(item: &MixItem, status: reqwest::StatusCode, body: &[u8]) -> Result<(), String> {
+    let snippet = || String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+    if status != reqwest::StatusCode::OK {
+        return Err(format!("HTTP {status}: {}", snippet()));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| format!("reply is not JSON ({e}): {}", snippet()))?;
+    let kind = value["type"]
+        .as_u64()
+        .ok_or_else(|| format!("reply has no type: {}", snippet()))?;
+    let valid = if item.is_ping() {
+        kind == 1
+    } else {
+        // CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_CHANNEL_MESSAGE, MODAL.
+        matches!(kind, 4 | 5 | 9)
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("unexpected response type {kind}: {}", snippet()))
+    }
+}
+
+/// The value at `q` (0..=1) of sorted `values` (nearest rank).
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn report(
+    mix: &[MixItem],
+    samples: &[Sample],
+    elapsed: Duration,
+    concurrency: usize,
+    endpoint: &str,
+) -> anyhow::Result<()> {
+    let mut by_item: BTreeMap<usize, Vec<&Sample>> = BTreeMap::new();
+    for sample in samples {
+        by_item.entry(sample.item).or_default().push(sample);
+    }
+    let rate = samples.len() as f64 / elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "loadgen: {} signed interactions to {endpoint}, concurrency {concurrency}, {:.2} s, {:.0} req/s",
+        samples.len(),
+        elapsed.as_secs_f64(),
+        rate
+    );
+    println!();
+    println!("| command | count | failed | p50 ms | p90 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let row = |label: &str, group: &[&Sample]| {
+        let mut latencies: Vec<Duration> = group.iter().map(|s| s.latency).collect();
+        latencies.sort_unstable();
+        let failed = group.iter().filter(|s| s.error.is_some()).count();
+        println!(
+            "| {label} | {} | {failed} | {} | {} | {} | {} |",
+            group.len(),
+            ms(percentile(&latencies, 0.50)),
+            ms(percentile(&latencies, 0.90)),
+            ms(percentile(&latencies, 0.99)),
+            ms(latencies.last().copied().unwrap_or_default()),
+        );
+    };
+    for (index, group) in &by_item {
+        row(&mix[*index].label, group);
+    }
+    let all: Vec<&Sample> = samples.iter().collect();
+    row("**all**", &all);
+    println!();
+    println!("overall: {rate:.0} req/s");
+
+    let failures: Vec<&Sample> = samples.iter().filter(|s| s.error.is_some()).collect();
+    if failures.is_empty() {
+        if samples.is_empty() {
+            bail!("no request was sent (--requests 0)");
+        }
+        return Ok(());
+    }
+    let mut reasons: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for failure in &failures {
+        let reason = failure.error.clone().unwrap_or_default();
+        *reasons
+            .entry((mix[failure.item].label.clone(), reason))
+            .or_default() += 1;
+    }
+    eprintln!("failures:");
+    for ((label, reason), count) in reasons.iter().take(20) {
+        eprintln!("  {count} × {label}: {reason}");
+    }
+    if failures.iter().any(|f| {
+        f.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("HTTP 401"))
+    }) {
+        eprintln!(
+            "  (401: the server does not trust this dev keypair: start it with \
+             DISCORD_PUBLIC_KEY=dev in the folder holding {})",
+            dev_keypair_path().display()
+        );
+    }
+    bail!("{} of {} requests failed", failures.len(), samples.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(mix: &str) -> LoadgenArgs {
+        LoadgenArgs {
+            url: "http://localhost:1".into(),
+            requests: 1,
+            concurrency: 1,
+            mix: mix.into(),
+            caller: None,
+            username: "bob".into(),
+            print_signed: None,
+        }
+    }
+
+    #[test]
+    fn the_default_mix_builds_and_admin_commands_run_as_admin() {
+        let mix = parse_mix(&args(DEFAULT_MIX)).unwrap();
+        assert_eq!(mix.len(), 7);
+        let exclude = mix.iter().find(|m| m.label == "exclude-list").unwrap();
+        assert_eq!(exclude.caller, As::Admin);
+        let body = exclude.build().unwrap().to_json();
+        assert_eq!(body["data"]["name"], "exclude");
+        assert_eq!(body["data"]["options"][0]["value"], "list");
+        let mywager = mix.iter().find(|m| m.label == "mywager").unwrap();
+        assert_eq!(mywager.caller, As::Member);
+        let body = mywager.build().unwrap().to_json();
+        assert_eq!(body["data"]["options"][0]["value"], "bob");
+        // Fresh ids each time.
+        assert_ne!(mywager.build().unwrap().id(), mywager.build().unwrap().id());
+    }
+
+    #[test]
+    fn bad_mixes_are_refused() {
+        assert!(parse_mix(&args("nope")).is_err());
+        assert!(parse_mix(&args(",,")).is_err());
+        assert!(parse_mix(&args("monthtomonth months:many")).is_err());
+        assert!(parse_mix(&args("monthtomonth months:3")).is_ok());
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let values: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&values, 0.5), Duration::from_millis(50));
+        assert_eq!(percentile(&values, 0.99), Duration::from_millis(99));
+        assert_eq!(percentile(&values, 1.0), Duration::from_millis(100));
+        assert_eq!(percentile(&[], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn replies_are_checked_for_status_and_type() {
+        let mix = parse_mix(&args("ping,status")).unwrap();
+        let ok = reqwest::StatusCode::OK;
+        assert!(check_reply(&mix[0], ok, br#"{"type":1}"#).is_ok());
+        assert!(check_reply(&mix[0], ok, br#"{"type":4}"#).is_err());
+        assert!(check_reply(&mix[1], ok, br#"{"type":4,"data":{}}"#).is_ok());
+        assert!(check_reply(&mix[1], ok, br#"{"type":1}"#).is_err());
+        assert!(check_reply(&mix[1], ok, b"oops").is_err());
+        assert!(check_reply(&mix[1], reqwest::StatusCode::UNAUTHORIZED, b"").is_err());
+    }
+}
