@@ -68,7 +68,15 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
     for (engine, url) in databases {
-        for players in [1_000usize, 10_000, 100_000] {
+        // `cargo test --all-targets` runs benches once as a smoke test (no
+        // `--bench` argument): keep that to the small size, CI stays fast.
+        let full = std::env::args().any(|a| a == "--bench");
+        let sizes: &[usize] = if full {
+            &[1_000, 10_000, 100_000]
+        } else {
+            &[1_000]
+        };
+        for &players in sizes {
             let clock = Arc::new(ManualClock::new(
                 chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
                     .unwrap()
