@@ -73,9 +73,15 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                     }
                 }
             }
-            Ok(false) => IDLE,
+            Ok(false) => {
+                // Lost (or never had) the lock: whoever held it meanwhile may
+                // have died mid-send, so recover again when it comes back.
+                recovered = false;
+                IDLE
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "payout worker cannot check the job lock");
+                recovered = false;
                 IDLE
             }
         };
