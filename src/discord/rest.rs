@@ -59,6 +59,26 @@ pub enum RestError {
     Decode(String),
 }
 
+/// The `external_calls` outcome label of a Discord call, in the vocabulary
+/// every service uses (`ok`, `rate_limited`, `client_error`, …), so `/status`
+/// and the dashboards can add them up.
+pub fn call_outcome(error: Option<&RestError>) -> &'static str {
+    match error {
+        None => "ok",
+        Some(RestError::RateLimited) => "rate_limited",
+        Some(RestError::Transport(e)) if e.is_timeout() => "timeout",
+        Some(RestError::Transport(_)) => "transport_error",
+        Some(RestError::Status { status, .. }) if *status >= 500 => "server_error",
+        Some(RestError::Decode(_)) => "server_error",
+        Some(
+            RestError::Unauthorized
+            | RestError::Forbidden(_)
+            | RestError::NotFound(_)
+            | RestError::Status { .. },
+        ) => "client_error",
+    }
+}
+
 impl RestError {
     /// A short label for metrics.
     pub fn label(&self) -> &'static str {
@@ -418,6 +438,21 @@ impl DiscordRest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outcomes_use_the_shared_labels() {
+        assert_eq!(call_outcome(None), "ok");
+        assert_eq!(call_outcome(Some(&RestError::RateLimited)), "rate_limited");
+        assert_eq!(
+            call_outcome(Some(&RestError::NotFound("gone".into()))),
+            "client_error"
+        );
+        let server = RestError::Status {
+            status: 502,
+            body: String::new(),
+        };
+        assert_eq!(call_outcome(Some(&server)), "server_error");
+    }
 
     #[test]
     fn route_keys_keep_major_parameters_and_fold_other_ids() {

@@ -16,7 +16,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooter
 use crate::app::AppState;
 use crate::chart::progress_bar;
 use crate::discord::embeds::{message_body, GOLD};
-use crate::discord::rest::RestError;
+use crate::discord::rest::{call_outcome, RestError};
 use crate::domain::goals::{goal_to_announce, newly_reached_goals, next_goal, projection};
 use crate::domain::money::Cents;
 use crate::published::MonthBoard;
@@ -74,7 +74,7 @@ pub async fn announce(state: &AppState) -> Result<GoalOutcome, StoreError> {
     let posted = discord.create_message(channel_id, &body).await;
     state
         .metrics
-        .external_call("discord", discord_call_outcome(posted.as_ref().err()));
+        .external_call("discord", call_outcome(posted.as_ref().err()));
     match posted {
         Ok(_) => Ok(GoalOutcome::Announced(goal)),
         Err(error) => {
@@ -91,21 +91,6 @@ pub async fn announce(state: &AppState) -> Result<GoalOutcome, StoreError> {
             }
             Ok(GoalOutcome::Failed(goal))
         }
-    }
-}
-
-/// The `external_calls` outcome label of a Discord call, in the vocabulary
-/// every service uses (`ok`, `rate_limited`, `client_error`, …), so
-/// `/status` and the dashboards can add them up.
-pub fn discord_call_outcome(error: Option<&RestError>) -> &'static str {
-    match error {
-        None => "ok",
-        Some(RestError::RateLimited) => "rate_limited",
-        Some(RestError::Transport(e)) if e.is_timeout() => "timeout",
-        Some(RestError::Transport(_)) => "transport_error",
-        Some(RestError::Status { status, .. }) if *status >= 500 => "server_error",
-        Some(RestError::Decode(_)) => "server_error",
-        Some(_) => "client_error",
     }
 }
 

@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use crate::app::AppState;
 use crate::discord::embeds;
-use crate::discord::rest::{DiscordRest, RestError};
+use crate::discord::rest::{call_outcome, DiscordRest, RestError};
 use crate::published::Published;
 use crate::store::{settings, StoreError};
 
@@ -68,9 +68,14 @@ impl fmt::Display for StoredMessage {
 
 type Render = fn(&Published, &str) -> Value;
 
-enum Outcome {
+/// What [`post_or_edit`] did with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new message was posted (and its id stored).
     Posted,
+    /// The stored message was edited in place.
     Edited,
+    /// Nothing changed; the next cycle tries again.
     Failed,
 }
 
@@ -105,7 +110,7 @@ pub async fn publish_boards(state: &AppState) -> PublishReport {
         };
         let body = render(&published, &state.config.public_base_url);
         let span = tracing::info_span!("publish_board", board = key, channel_id);
-        match publish_one(state, discord, key, channel_id, &body)
+        match post_or_edit(state, discord, key, channel_id, &body)
             .instrument(span)
             .await
         {
@@ -117,7 +122,11 @@ pub async fn publish_boards(state: &AppState) -> PublishReport {
     report
 }
 
-async fn publish_one(
+/// Edits the message whose id is stored under `key`; posts anew only when it
+/// is gone (404), in another channel, or was never posted, and stores the new
+/// id. Any other failure leaves it for the next cycle rather than risk a
+/// duplicate. Every message the service keeps in place goes through here.
+pub async fn post_or_edit(
     state: &AppState,
     discord: &DiscordRest,
     key: &str,
@@ -194,24 +203,7 @@ async fn write_stored(state: &AppState, key: &str, value: &str) -> Result<(), St
 }
 
 fn record_call(state: &AppState, error: Option<&RestError>) {
-    state
-        .metrics
-        .external_call("discord", error.map_or("ok", call_outcome));
-}
-
-/// The outcome labels `external_calls` uses for every service.
-fn call_outcome(error: &RestError) -> &'static str {
-    match error {
-        RestError::RateLimited => "rate_limited",
-        RestError::Transport(e) if e.is_timeout() => "timeout",
-        RestError::Transport(_) => "transport_error",
-        RestError::Status { status, .. } if *status >= 500 => "server_error",
-        RestError::Decode(_) => "server_error",
-        RestError::Unauthorized
-        | RestError::Forbidden(_)
-        | RestError::NotFound(_)
-        | RestError::Status { .. } => "client_error",
-    }
+    state.metrics.external_call("discord", call_outcome(error));
 }
 
 #[cfg(test)]
@@ -229,19 +221,5 @@ mod tests {
         for bad in ["", "10", "10:", ":5", "a:b", "10:5:6", "-1:5"] {
             assert_eq!(StoredMessage::parse(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn outcomes_use_the_shared_labels() {
-        assert_eq!(call_outcome(&RestError::RateLimited), "rate_limited");
-        assert_eq!(
-            call_outcome(&RestError::NotFound("gone".into())),
-            "client_error"
-        );
-        let server = RestError::Status {
-            status: 502,
-            body: String::new(),
-        };
-        assert_eq!(call_outcome(&server), "server_error");
     }
 }

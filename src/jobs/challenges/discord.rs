@@ -12,8 +12,8 @@ use tokio::sync::Mutex;
 
 use super::{best_attempts, messages};
 use crate::app::AppState;
-use crate::discord::rest::{DiscordRest, RestError};
-use crate::jobs::publisher::StoredMessage;
+use crate::discord::rest::{call_outcome, RestError};
+use crate::jobs::publisher::post_or_edit;
 use crate::store::challenges;
 use crate::store::{settings, StoreError};
 
@@ -28,16 +28,7 @@ const FRESH_MS: i64 = 24 * 60 * 60 * 1000;
 static BOARD_LOCK: Mutex<()> = Mutex::const_new(());
 
 fn record_call(state: &AppState, error: Option<&RestError>) {
-    let outcome = match error {
-        None => "ok",
-        Some(RestError::RateLimited) => "rate_limited",
-        Some(RestError::Transport(e)) if e.is_timeout() => "timeout",
-        Some(RestError::Transport(_)) => "transport_error",
-        Some(RestError::Status { status, .. }) if *status >= 500 => "server_error",
-        Some(RestError::Decode(_)) => "server_error",
-        Some(_) => "client_error",
-    };
-    state.metrics.external_call("discord", outcome);
+    state.metrics.external_call("discord", call_outcome(error));
 }
 
 /// Posts or edits the board from the database. Quiet without a bot token
@@ -55,9 +46,7 @@ pub async fn refresh_board(state: &AppState) {
             return;
         }
     };
-    if let Err(e) = post_or_edit(state, discord, channel_id, &body).await {
-        tracing::warn!(error = %e, "challenge board not stored; trying next cycle");
-    }
+    post_or_edit(state, discord, BOARD_MESSAGE_KEY, channel_id, &body).await;
 }
 
 async fn board_body(state: &AppState) -> Result<Value, StoreError> {
@@ -72,54 +61,6 @@ async fn board_body(state: &AppState) -> Result<Value, StoreError> {
         &state.config.public_base_url,
         state.clock.now(),
     ))
-}
-
-/// The publisher's rule: edit the stored message; post anew only when it
-/// is gone (404), in another channel, or never posted. Any other failure
-/// leaves it for the next cycle rather than risk a duplicate.
-async fn post_or_edit(
-    state: &AppState,
-    discord: &DiscordRest,
-    channel_id: u64,
-    body: &Value,
-) -> Result<(), StoreError> {
-    let mut conn = state.store.pool().acquire().await?;
-    let stored = settings::get(&mut conn, BOARD_MESSAGE_KEY)
-        .await?
-        .and_then(|v| StoredMessage::parse(&v));
-    if let Some(stored) = stored.filter(|s| s.channel_id == channel_id) {
-        let edited = discord
-            .edit_message(channel_id, stored.message_id, body)
-            .await;
-        record_call(state, edited.as_ref().err());
-        match edited {
-            Ok(()) => return Ok(()),
-            Err(RestError::NotFound(_)) => {
-                tracing::info!("challenge board message is gone: posting a new one");
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot edit the challenge board; trying next cycle");
-                return Ok(());
-            }
-        }
-    }
-    let created = discord.create_message(channel_id, body).await;
-    record_call(state, created.as_ref().err());
-    match created {
-        Ok(message_id) => {
-            let value = StoredMessage {
-                channel_id,
-                message_id,
-            }
-            .to_string();
-            let now_ms = state.clock.now().timestamp_millis();
-            settings::set(&mut conn, BOARD_MESSAGE_KEY, &value, now_ms).await
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot post the challenge board; trying next cycle");
-            Ok(())
-        }
-    }
 }
 
 /// Announces a just-created challenge in the challenge channel and

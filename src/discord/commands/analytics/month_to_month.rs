@@ -22,7 +22,6 @@ use crate::discord::respond;
 use crate::discord::rest::RestError;
 use crate::domain::goals::projection;
 use crate::domain::period::MonthPeriod;
-use crate::jobs::goals::discord_call_outcome;
 use crate::published::{MonthTotals, Published};
 use crate::store::{totals, StoreError};
 
@@ -121,9 +120,10 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
                 png.clone(),
             )
             .await;
-        state
-            .metrics
-            .external_call("discord", discord_call_outcome(sent.as_ref().err()));
+        state.metrics.external_call(
+            "discord",
+            crate::discord::rest::call_outcome(sent.as_ref().err()),
+        );
         match sent {
             Ok(()) => return,
             Err(RestError::NotFound(_)) if tries < NOT_YET_RETRIES => {
