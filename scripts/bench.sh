@@ -5,7 +5,7 @@
 # product against its in-process simulated casino, dev-signed interactions,
 # tips dry-run) in a temp folder on a free loopback port with a poll every
 # POLL_INTERVAL_SECS (default 5) seconds, waits until it is ready and has
-# published a board, then measures with wrk (-t2 -c32 --latency):
+# published a board, then measures with wrk (-t1 -c32 --latency):
 #   - POST /interactions, signed PING
 #   - POST /interactions, signed /lifetimestats (a read command; the same
 #     signed request is replayed, which changes nothing)
@@ -19,7 +19,10 @@
 # Usage: scripts/bench.sh
 # Environment:
 #   BENCH_DURATION      wrk duration per route (default 15s; a bare number = seconds)
-#   BENCH_THREADS       wrk threads (default 2)
+#   BENCH_THREADS       wrk threads (default 1: on a 2-core machine a second wrk
+#                       thread fights the server's two workers for the same
+#                       cores and the p99 then measures the scheduler's time
+#                       slices; set 2 to see that)
 #   BENCH_CONNECTIONS   wrk connections (default 32)
 #   BENCH_REQUESTS      loadgen requests (default 1000)
 #   BENCH_CONCURRENCY   loadgen concurrency (default 16)
@@ -32,7 +35,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${BENCH_DURATION:-15s}"
 [[ "$duration" =~ ^[0-9]+$ ]] && duration="${duration}s"
-threads="${BENCH_THREADS:-2}"
+threads="${BENCH_THREADS:-1}"
 connections="${BENCH_CONNECTIONS:-32}"
 requests="${BENCH_REQUESTS:-1000}"
 concurrency="${BENCH_CONCURRENCY:-16}"

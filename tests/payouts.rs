@@ -280,6 +280,7 @@ on_both_databases!(
     dry_run_records_sent_without_calling_the_api,
     excluded_players_earn_no_milestones,
     each_sent_tier_is_celebrated_once,
+    celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes,
     a_closed_week_is_summarised_once_after_its_prizes_are_sent,
 );
 
@@ -351,6 +352,66 @@ async fn each_sent_tier_is_celebrated_once(db: Db) {
             .all(|b| b.contains(r"JumpingJ\\*\\*\\*") && !b.contains("JumpingJack")),
         "{bodies:?}"
     );
+}
+
+/// `n` players who all passed the last tier this month.
+fn whales(casino: &FakeCasino, n: usize) {
+    let rows = |weighted: bool| {
+        (1..=n).map(move |i| {
+            let row =
+                FakeRow::new(&format!("uid-whale-{i}"), &format!("whale{i}")).wagered(2_400_000.0);
+            if weighted {
+                row.weighted(1_200_000.0)
+            } else {
+                row
+            }
+        })
+    };
+    casino.set_rows(FakeCallKind::Weighted, rows(true));
+    casino.set_rows(FakeCallKind::Total, rows(false));
+}
+
+async fn celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes(db: Db) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let discord = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/channels/77/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "id": "1" })))
+        .mount(&discord)
+        .await;
+    let casino = casino().await;
+    whales(&casino, 2);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
+        wire(&casino, false)(c);
+        c.discord_api_base = discord.uri();
+        c.discord_token = Some(Secret::new("bot"));
+        c.channels.milestone = Some(77);
+    })
+    .await
+    else {
+        return;
+    };
+    let tiers = fts_assistant::domain::milestones::default_tiers().len();
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 2 * tiers);
+    // A day later those tips are old news: nothing is posted.
+    app.clock.advance(Duration::hours(25));
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    assert!(discord.received_requests().await.unwrap().is_empty());
+
+    // Two more whales: a fresh backlog of 2 × 30 tiers drains in passes of 50.
+    whales(&casino, 4);
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 2 * tiers);
+    let posted = || async { discord.received_requests().await.unwrap().len() };
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    assert_eq!(posted().await, 50, "one pass looks at 50 payouts");
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    assert_eq!(posted().await, 2 * tiers);
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    assert_eq!(posted().await, 2 * tiers, "each celebrated once");
 }
 
 async fn a_closed_week_is_summarised_once_after_its_prizes_are_sent(db: Db) {

@@ -21,6 +21,10 @@ use crate::store::StoreError;
 /// on later does not flood it with old news.
 const FRESH_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// Payouts looked at per pass: a pass runs after every sent tip and every
+/// cycle, so a backlog drains quickly without loading it all at once.
+const SCAN_LIMIT: i64 = 50;
+
 /// Posts every due celebration. Discord failures are logged, never fatal.
 pub async fn announce_sent_payouts(state: &AppState) {
     if let Err(e) = announce_milestones(state).await {
@@ -72,11 +76,14 @@ async fn announce_milestones(state: &AppState) -> Result<(), StoreError> {
     };
     let now_ms = state.clock.now().timestamp_millis();
     let mut conn = state.store.pool().acquire().await?;
-    let due = payouts::unannounced_sent(&mut conn, PayoutKind::Milestone).await?;
-    for payout in due
-        .into_iter()
-        .filter(|p| p.sent_ms.is_some_and(|t| now_ms - t < FRESH_MS))
-    {
+    let due = payouts::unannounced_sent(
+        &mut conn,
+        PayoutKind::Milestone,
+        now_ms - FRESH_MS + 1,
+        SCAN_LIMIT,
+    )
+    .await?;
+    for payout in due {
         if !payouts::claim_announcement(&mut conn, payout.id, now_ms).await? {
             continue;
         }
@@ -98,8 +105,15 @@ async fn announce_weeks(state: &AppState) -> Result<(), StoreError> {
     };
     let now_ms = state.clock.now().timestamp_millis();
     let mut conn = state.store.pool().acquire().await?;
-    let due = payouts::unannounced_sent(&mut conn, PayoutKind::Multiplier).await?;
+    let due = payouts::unannounced_sent(
+        &mut conn,
+        PayoutKind::Multiplier,
+        now_ms - FRESH_MS + 1,
+        SCAN_LIMIT,
+    )
+    .await?;
     let mut weeks: Vec<String> = due.iter().filter_map(|p| p.period_key.clone()).collect();
+    weeks.sort();
     weeks.dedup();
     for week in weeks {
         let prizes = payouts::of_period(&mut conn, PayoutKind::Multiplier, &week).await?;

@@ -8,6 +8,7 @@
 pub mod affiliate;
 pub mod error;
 pub mod fake;
+mod loose;
 pub mod simulation;
 pub mod tipping;
 pub mod wire;

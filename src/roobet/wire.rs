@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde::Deserialize;
 
 use crate::domain::money::{Cents, Multiplier};
 use crate::domain::players::{Hit, PlayerFigures};
 use crate::roobet::error::AffiliateError;
+use crate::roobet::loose::{DataMember, ListBody, Loose, ObjectOr};
 
 /// One validated row of an affiliate stats answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,32 +50,71 @@ impl StatsRow {
     }
 }
 
+/// One row as it arrived: every field kept loosely, judged by [`parse_row`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRow {
+    #[serde(default)]
+    uid: Loose,
+    #[serde(default)]
+    username: Loose,
+    #[serde(default)]
+    wagered: Loose,
+    #[serde(default)]
+    weighted_wagered: Loose,
+    #[serde(default)]
+    favorite_game_id: Loose,
+    #[serde(default)]
+    favorite_game_title: Loose,
+    #[serde(default)]
+    rank_level: Loose,
+    #[serde(default)]
+    rank_level_image: Loose,
+    #[serde(default)]
+    highest_multiplier: ObjectOr<RawHit>,
+}
+
+/// A `highestMultiplier` object as it arrived.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawHit {
+    #[serde(default)]
+    multiplier: Loose,
+    #[serde(default)]
+    wagered: Loose,
+    #[serde(default)]
+    payout: Loose,
+    #[serde(default)]
+    game_id: Loose,
+    #[serde(default)]
+    game_title: Loose,
+}
+
 /// Parses a 200 body: a JSON array of rows, or `{"data": [...]}`.
 ///
 /// Any row that cannot be trusted fails the whole body: a leaderboard built
-/// from a partial answer would silently demote the missing players.
+/// from a partial answer would silently demote the missing players. The body
+/// is read straight into loosely typed rows (no `serde_json::Value` tree), so
+/// a 100,000-row answer costs one pass and no per-key allocation.
 pub fn parse_stats_body(body: &[u8]) -> Result<Vec<StatsRow>, AffiliateError> {
-    let value: Value = serde_json::from_slice(body)
+    let parsed: ListBody<ObjectOr<RawRow>> = serde_json::from_slice(body)
         .map_err(|e| AffiliateError::Malformed(format!("not JSON: {e}")))?;
-    let rows = match &value {
-        Value::Array(rows) => rows,
-        Value::Object(obj) => match obj.get("data") {
-            Some(Value::Array(rows)) => rows,
-            _ => {
-                return Err(AffiliateError::Malformed(
-                    "object without a `data` array".into(),
-                ))
-            }
-        },
-        _ => {
+    let rows = match parsed {
+        ListBody::List(rows) | ListBody::Wrapped(DataMember::List(rows)) => rows,
+        ListBody::Wrapped(DataMember::Missing) => {
+            return Err(AffiliateError::Malformed(
+                "object without a `data` array".into(),
+            ))
+        }
+        ListBody::Other => {
             return Err(AffiliateError::Malformed(
                 "expected an array or {data: [...]}".into(),
             ))
         }
     };
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::with_capacity(rows.len());
     let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.into_iter().enumerate() {
         let row = parse_row(row).map_err(|e| AffiliateError::Malformed(format!("row {i}: {e}")))?;
         if !seen.insert(row.uid.clone()) {
             return Err(AffiliateError::Malformed(format!(
@@ -87,76 +127,79 @@ pub fn parse_stats_body(body: &[u8]) -> Result<Vec<StatsRow>, AffiliateError> {
     Ok(out)
 }
 
-fn parse_row(v: &Value) -> Result<StatsRow, String> {
-    let obj = v.as_object().ok_or("not an object")?;
-    let uid = match obj.get("uid") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+fn parse_row(row: ObjectOr<RawRow>) -> Result<StatsRow, String> {
+    let ObjectOr::Object(mut row) = row else {
+        return Err("not an object".into());
+    };
+    let uid = match std::mem::take(&mut row.uid) {
+        Loose::Text(s) if !s.trim().is_empty() => s,
+        Loose::Number(n) => n.to_string(),
         _ => return Err("missing or empty uid".into()),
     };
-    let highest_multiplier = match obj.get("highestMultiplier") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(hit)) => {
+    let highest_multiplier = match row.highest_multiplier {
+        ObjectOr::Absent | ObjectOr::Null => None,
+        ObjectOr::Object(hit) => {
             Some(parse_hit(hit).map_err(|e| format!("highestMultiplier: {e}"))?)
         }
-        Some(_) => return Err("highestMultiplier is not an object".into()),
+        ObjectOr::Other => return Err("highestMultiplier is not an object".into()),
     };
     Ok(StatsRow {
         uid,
-        username: opt_string(obj, "username").unwrap_or_default(),
-        wagered: money(obj, "wagered")?.ok_or("missing wagered")?,
-        weighted_wagered: money(obj, "weightedWagered")?.unwrap_or_default(),
-        favorite_game_id: opt_string(obj, "favoriteGameId"),
-        favorite_game_title: opt_string(obj, "favoriteGameTitle"),
-        rank_level: obj
-            .get("rankLevel")
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok()),
-        rank_level_image: opt_string(obj, "rankLevelImage"),
+        username: row.username.take_string().unwrap_or_default(),
+        wagered: money(&row.wagered, "wagered")?.ok_or("missing wagered")?,
+        weighted_wagered: money(&row.weighted_wagered, "weightedWagered")?.unwrap_or_default(),
+        favorite_game_id: row.favorite_game_id.take_string(),
+        favorite_game_title: row.favorite_game_title.take_string(),
+        rank_level: match &row.rank_level {
+            Loose::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+            _ => None,
+        },
+        rank_level_image: row.rank_level_image.take_string(),
         highest_multiplier,
     })
 }
 
-fn parse_hit(obj: &Map<String, Value>) -> Result<Hit, String> {
-    let multiplier = number(obj, "multiplier")?.ok_or("missing multiplier")?;
+fn parse_hit(mut hit: RawHit) -> Result<Hit, String> {
+    let multiplier = number(&hit.multiplier, "multiplier")?.ok_or("missing multiplier")?;
     let multiplier = Multiplier::from_f64(multiplier).map_err(|e| format!("multiplier: {e}"))?;
-    let game_id = opt_string(obj, "gameId")
+    let game_id = hit
+        .game_id
+        .take_string()
         .filter(|s| !s.is_empty())
         .ok_or("missing gameId")?;
     Ok(Hit {
         multiplier,
-        bet: money(obj, "wagered")?.ok_or("missing wagered")?,
-        payout: money(obj, "payout")?.ok_or("missing payout")?,
-        game_title: opt_string(obj, "gameTitle").unwrap_or_else(|| game_id.clone()),
+        bet: money(&hit.wagered, "wagered")?.ok_or("missing wagered")?,
+        payout: money(&hit.payout, "payout")?.ok_or("missing payout")?,
+        game_title: hit
+            .game_title
+            .take_string()
+            .unwrap_or_else(|| game_id.clone()),
         game_id,
     })
 }
 
 /// A number, or a string holding one (some APIs quote their decimals).
-fn number(obj: &Map<String, Value>, key: &str) -> Result<Option<f64>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(format!("{key} is not a number")),
-        Some(Value::String(s)) => s
+fn number(value: &Loose, key: &str) -> Result<Option<f64>, String> {
+    match value {
+        Loose::Absent | Loose::Null => Ok(None),
+        Loose::Number(n) => n.as_f64().map(Some).ok_or(format!("{key} is not a number")),
+        Loose::Text(s) => s
             .trim()
             .parse::<f64>()
             .map(Some)
             .map_err(|_| format!("{key} is not a number")),
-        Some(_) => Err(format!("{key} is not a number")),
+        Loose::Bool | Loose::Compound => Err(format!("{key} is not a number")),
     }
 }
 
-fn money(obj: &Map<String, Value>, key: &str) -> Result<Option<Cents>, String> {
-    match number(obj, key)? {
+fn money(value: &Loose, key: &str) -> Result<Option<Cents>, String> {
+    match number(value, key)? {
         None => Ok(None),
         Some(v) => Cents::from_usd(v)
             .map(Some)
             .map_err(|e| format!("{key}: {e}")),
     }
-}
-
-fn opt_string(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    obj.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -218,6 +261,46 @@ mod tests {
     }
 
     #[test]
+    fn numeric_uids_and_wrongly_typed_decoration_are_accepted() {
+        let body = r#"{"data":[{"uid":12345,"username":["x"],"wagered":"7",
+            "favoriteGameId":{"a":1},"favoriteGameTitle":3,"rankLevel":7.0,
+            "rankLevelImage":false,"highestMultiplier":{"multiplier":"3.5",
+            "wagered":1,"payout":"3.5","gameId":"g","gameTitle":null,"extra":{}}}],
+            "meta":{"data":"not this one"}}"#;
+        let rows = parse_stats_body(body.as_bytes()).unwrap();
+        let r = &rows[0];
+        assert_eq!(r.uid, "12345");
+        assert_eq!(r.username, "");
+        assert_eq!(r.wagered, Cents(700));
+        assert_eq!(r.favorite_game_id, None);
+        assert_eq!(r.favorite_game_title, None);
+        assert_eq!(r.rank_level, None, "a float is not a rank");
+        assert_eq!(r.rank_level_image, None);
+        let hit = r.highest_multiplier.clone().unwrap();
+        assert_eq!(hit.multiplier, Multiplier(350));
+        assert_eq!(hit.game_title, "g");
+    }
+
+    #[test]
+    fn a_large_answer_parses_every_row() {
+        let rows: Vec<String> = (0..5_000)
+            .map(|i| {
+                format!(
+                    r#"{{"uid":"u{i}","username":"p{i}","wagered":{i}.25,"weightedWagered":1,
+                    "highestMultiplier":{{"multiplier":2,"wagered":1,"payout":2,"gameId":"g"}}}}"#
+                )
+            })
+            .collect();
+        let body = format!("[{}]", rows.join(","));
+        let parsed = parse_stats_body(body.as_bytes()).unwrap();
+        assert_eq!(parsed.len(), 5_000);
+        assert_eq!(parsed[4_999].uid, "u4999");
+        assert_eq!(parsed[4_999].wagered, Cents(499_925));
+        let broken = body.replacen(r#""uid":"u4321""#, r#""uid":"""#, 1);
+        assert!(malformed(&broken).starts_with("row 4321:"));
+    }
+
+    #[test]
     fn hit_without_title_falls_back_to_game_id() {
         let body = r#"[{"uid":"a","wagered":1,"highestMultiplier":
             {"multiplier":2,"wagered":1,"payout":2,"gameId":"housegames:crash"}}]"#;
@@ -232,6 +315,10 @@ mod tests {
     fn rejects_untrustworthy_bodies() {
         assert!(malformed("<html>502</html>").contains("not JSON"));
         assert!(malformed(r#"{"error":"x"}"#).contains("data"));
+        assert!(malformed(r#"{"data":null}"#).contains("data"));
+        assert!(malformed(r#"{"data":{"uid":"a"}}"#).contains("data"));
+        assert!(malformed("null").contains("array"));
+        assert!(malformed(r#"[{"uid":"a","wagered":1}"#).contains("not JSON"));
         assert!(malformed(r#""rows""#).contains("array"));
         assert!(malformed(r#"[1]"#).contains("not an object"));
         assert!(malformed(r#"[{"username":"x","wagered":1}]"#).contains("uid"));

@@ -63,6 +63,33 @@ pub(crate) fn values_rows(conn: &sqlx::AnyConnection, rows: usize, columns: usiz
     sql
 }
 
+/// Splits `rows` into multi-row-insert batches whose sizes are powers of two
+/// no larger than `max`, largest first.
+///
+/// Every distinct batch size is a distinct SQL text, and each connection keeps
+/// its prepared statements (on SQLite in this process's memory: a few hundred
+/// placeholders compile to a large program). Arbitrary sizes would fill every
+/// connection's statement cache with one-off shapes and grow the process for
+/// hours; powers of two keep it to about ten shapes per statement, all reused.
+pub(crate) fn batches<T>(rows: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let top = largest_power_of_two_at_most(max.max(1));
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = top.min(largest_power_of_two_at_most(rest.len()));
+        let (head, tail) = rest.split_at(size);
+        rest = tail;
+        Some(head)
+    })
+}
+
+fn largest_power_of_two_at_most(n: usize) -> usize {
+    debug_assert!(n > 0);
+    1 << (usize::BITS - 1 - n.leading_zeros())
+}
+
 /// Which database engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
@@ -166,5 +193,41 @@ impl Store {
     /// Closes every connection; waits for queries in flight.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batches;
+
+    fn sizes(n: usize, max: usize) -> Vec<usize> {
+        let rows: Vec<usize> = (0..n).collect();
+        let parts: Vec<&[usize]> = batches(&rows, max).collect();
+        let joined: Vec<usize> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+        assert_eq!(joined, rows, "every row once, in order");
+        parts.iter().map(|p| p.len()).collect()
+    }
+
+    #[test]
+    fn batches_are_powers_of_two_up_to_the_cap() {
+        assert_eq!(sizes(0, 512), Vec::<usize>::new());
+        assert_eq!(sizes(1, 512), vec![1]);
+        assert_eq!(sizes(40, 512), vec![32, 8]);
+        assert_eq!(sizes(255, 512), vec![128, 64, 32, 16, 8, 4, 2, 1]);
+        assert_eq!(sizes(1_300, 512), vec![512, 512, 256, 16, 4]);
+        assert_eq!(
+            sizes(2_500, 1_000),
+            vec![512, 512, 512, 512, 256, 128, 64, 4]
+        );
+        assert_eq!(sizes(3, 0), vec![1, 1, 1]);
+    }
+
+    #[test]
+    fn a_long_run_of_cycles_uses_few_statement_shapes() {
+        let mut shapes = std::collections::BTreeSet::new();
+        for n in 0..5_000 {
+            shapes.extend(sizes(n, 512));
+        }
+        assert_eq!(shapes.len(), 10, "{shapes:?}");
     }
 }

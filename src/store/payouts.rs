@@ -288,17 +288,28 @@ pub async fn reset_interrupted(conn: &mut AnyConnection, now_ms: i64) -> Result<
     .rows_affected())
 }
 
-/// Sent payouts of a kind not yet celebrated in Discord.
+/// Sent payouts of a kind not yet celebrated in Discord, sent at or after
+/// `sent_since_ms`, oldest first, at most `limit`.
+///
+/// Bounded both ways on purpose: payouts sent before a celebration channel
+/// was configured (or while Discord was down for a day) are never celebrated,
+/// and without the window every scan would load all of them again, forever.
 pub async fn unannounced_sent(
     conn: &mut AnyConnection,
     kind: PayoutKind,
+    sent_since_ms: i64,
+    limit: i64,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    select_where(
-        conn,
-        "status = 'sent' AND announced_ms IS NULL AND kind = $1",
-        kind.as_str(),
-    )
-    .await
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE kind = $1 AND status = 'sent' AND sent_ms >= $2 \
+         AND announced_ms IS NULL ORDER BY sent_ms, id LIMIT $3"
+    ))
+    .bind(kind.as_str())
+    .bind(sent_since_ms)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(row_to_payout).collect()
 }
 
 /// Marks a payout as celebrated.

@@ -41,7 +41,7 @@ pub async fn upsert_many(
     players: &[(&str, &str)],
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    for batch in players.chunks(1_000) {
+    for batch in super::batches(players, 1_000) {
         let values = super::values_rows(conn, batch.len(), 5);
         let sql = format!(
             "INSERT INTO players (uid, username, username_lower, first_seen_ms, last_seen_ms) \

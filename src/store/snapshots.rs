@@ -28,8 +28,9 @@ impl PeriodKind {
 
 /// Rows per multi-row statement: 13 parameters each stays far below
 /// SQLite's and PostgreSQL's bind limits, and a 100k-player cycle needs a
-/// few hundred statements instead of 100k round trips.
-const BATCH_ROWS: usize = 500;
+/// few hundred statements instead of 100k round trips (sizes: see
+/// [`super::batches`]).
+const BATCH_ROWS: usize = 512;
 
 /// Stores a player's figures for a period. `figure_reached_ms` (the
 /// monthly tie-break "who reached the figure first") moves only when the
@@ -59,7 +60,7 @@ pub async fn upsert_many(
     players: &[PlayerFigures],
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    for batch in players.chunks(BATCH_ROWS) {
+    for batch in super::batches(players, BATCH_ROWS) {
         let values = super::values_rows(conn, batch.len(), 13);
         let sql = format!(
             "INSERT INTO player_snapshots (period_kind, period_key, uid, username, wagered_cents, \
