@@ -281,6 +281,7 @@ on_both_databases!(
     excluded_players_earn_no_milestones,
     each_sent_tier_is_celebrated_once,
     celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes,
+    highest_awarded_answers_for_the_players_asked_about,
     a_closed_week_is_summarised_once_after_its_prizes_are_sent,
 );
 
@@ -310,25 +311,80 @@ async fn a_second_replica_pays_nothing_more() {
     assert_eq!(casino.tips().len(), 7);
 }
 
-async fn each_sent_tier_is_celebrated_once(db: Db) {
+async fn highest_awarded_answers_for_the_players_asked_about(db: Db) {
+    use fts_assistant::store::milestones;
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    let mut award = async |month: &str, uid: &str, tier: u32| {
+        let key = format!("milestone:{month}:{uid}:{tier}");
+        milestones::award(&mut conn, month, uid, tier, &key, 0)
+            .await
+            .unwrap();
+    };
+    for tier in 1..=3 {
+        award("2026-11", "uid-a", tier).await;
+    }
+    award("2026-10", "uid-a", 5).await;
+    award("2026-11", "uid-b", 1).await;
+    let crowd: Vec<String> = (0..600).map(|i| format!("uid-crowd-{i}")).collect();
+    for uid in &crowd {
+        award("2026-11", uid, 2).await;
+    }
+    let mut asked: Vec<&str> = vec!["uid-a", "uid-b", "uid-never"];
+    asked.extend(crowd.iter().map(String::as_str));
+    let highest = milestones::highest_awarded(&mut conn, "2026-11", &asked)
+        .await
+        .unwrap();
+    assert_eq!(highest.len(), 602, "everyone asked about with an award");
+    assert_eq!(highest.get("uid-a"), Some(&3), "this month's highest only");
+    assert_eq!(highest.get("uid-b"), Some(&1));
+    assert_eq!(highest.get("uid-never"), None);
+    assert!(crowd.iter().all(|uid| highest.get(uid) == Some(&2)));
+    let few = milestones::highest_awarded(&mut conn, "2026-11", &["uid-b"])
+        .await
+        .unwrap();
+    assert_eq!(few.len(), 1, "only the players asked about");
+    assert!(milestones::highest_awarded(&mut conn, "2026-11", &[])
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// A fake Discord that accepts every message posted in `channel`.
+async fn discord_accepting(channel: u64) -> wiremock::MockServer {
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let discord = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/channels/77/messages"))
+        .and(path(format!("/channels/{channel}/messages")))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "id": "1" })))
         .mount(&discord)
         .await;
-    let casino = casino().await;
-    player_at(&casino, 160.0);
-    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
-        wire(&casino, false)(c);
+    discord
+}
+
+/// An app paying through `casino` that celebrates milestones in channel 77.
+async fn celebrating_app(
+    db: Db,
+    casino: &FakeCasino,
+    discord: &wiremock::MockServer,
+) -> Option<TestApp> {
+    TestApp::spawn_full(db, common::test_start(), false, |c| {
+        wire(casino, false)(c);
         c.discord_api_base = discord.uri();
         c.discord_token = Some(Secret::new("bot"));
         c.channels.milestone = Some(77);
     })
     .await
-    else {
+}
+
+async fn each_sent_tier_is_celebrated_once(db: Db) {
+    let discord = discord_accepting(77).await;
+    let casino = casino().await;
+    player_at(&casino, 160.0);
+    let Some(app) = celebrating_app(db, &casino, &discord).await else {
         return;
     };
     run_and_record(&app.state).await.unwrap();
@@ -372,24 +428,10 @@ fn whales(casino: &FakeCasino, n: usize) {
 }
 
 async fn celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes(db: Db) {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let discord = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/channels/77/messages"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "id": "1" })))
-        .mount(&discord)
-        .await;
+    let discord = discord_accepting(77).await;
     let casino = casino().await;
     whales(&casino, 2);
-    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
-        wire(&casino, false)(c);
-        c.discord_api_base = discord.uri();
-        c.discord_token = Some(Secret::new("bot"));
-        c.channels.milestone = Some(77);
-    })
-    .await
-    else {
+    let Some(app) = celebrating_app(db, &casino, &discord).await else {
         return;
     };
     let tiers = fts_assistant::domain::milestones::default_tiers().len();
@@ -415,14 +457,7 @@ async fn celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes(db: 
 }
 
 async fn a_closed_week_is_summarised_once_after_its_prizes_are_sent(db: Db) {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let discord = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/channels/88/messages"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "id": "1" })))
-        .mount(&discord)
-        .await;
+    let discord = discord_accepting(88).await;
     let casino = casino().await;
     casino.set_rows(
         FakeCallKind::Weighted,

@@ -70,19 +70,22 @@ pub fn milestone_embed(state: &AppState, payout: &PayoutRow) -> Embed {
     fit_to_limits(embed)
 }
 
+/// The next sent, not yet celebrated payouts of `kind` that are still news.
+async fn fresh_unannounced(
+    conn: &mut sqlx::AnyConnection,
+    kind: PayoutKind,
+    now_ms: i64,
+) -> Result<Vec<PayoutRow>, StoreError> {
+    payouts::unannounced_sent(conn, kind, now_ms - FRESH_MS + 1, SCAN_LIMIT).await
+}
+
 async fn announce_milestones(state: &AppState) -> Result<(), StoreError> {
     let (Some(discord), Some(channel)) = (&state.discord, state.config.channels.milestone) else {
         return Ok(());
     };
     let now_ms = state.clock.now().timestamp_millis();
     let mut conn = state.store.pool().acquire().await?;
-    let due = payouts::unannounced_sent(
-        &mut conn,
-        PayoutKind::Milestone,
-        now_ms - FRESH_MS + 1,
-        SCAN_LIMIT,
-    )
-    .await?;
+    let due = fresh_unannounced(&mut conn, PayoutKind::Milestone, now_ms).await?;
     for payout in due {
         if !payouts::claim_announcement(&mut conn, payout.id, now_ms).await? {
             continue;
@@ -105,13 +108,7 @@ async fn announce_weeks(state: &AppState) -> Result<(), StoreError> {
     };
     let now_ms = state.clock.now().timestamp_millis();
     let mut conn = state.store.pool().acquire().await?;
-    let due = payouts::unannounced_sent(
-        &mut conn,
-        PayoutKind::Multiplier,
-        now_ms - FRESH_MS + 1,
-        SCAN_LIMIT,
-    )
-    .await?;
+    let due = fresh_unannounced(&mut conn, PayoutKind::Multiplier, now_ms).await?;
     let mut weeks: Vec<String> = due.iter().filter_map(|p| p.period_key.clone()).collect();
     weeks.sort();
     weeks.dedup();

@@ -38,7 +38,8 @@ pub async fn award_milestones<'a>(
     if candidates.is_empty() {
         return Ok(0);
     }
-    let highest = milestones::highest_awarded(conn, &month_key).await?;
+    let uids: Vec<&str> = candidates.iter().map(|p| p.uid.as_str()).collect();
+    let highest = milestones::highest_awarded(conn, &month_key, &uids).await?;
     let mut recorded = 0;
     for player in candidates {
         let already: BTreeSet<u32> = (1..=highest.get(&player.uid).copied().unwrap_or(0)).collect();

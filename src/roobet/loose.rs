@@ -14,6 +14,35 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+/// The `visit_*` methods of every JSON scalar (and `null`), each answering `$value`.
+macro_rules! scalars_are {
+    ($value:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
 /// One field's value, whatever JSON type it arrived as.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Loose {
@@ -221,29 +250,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListBodyVisitor<T> {
         Ok(ListBody::Wrapped(data))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(ListBody::Other)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(ListBody::Other)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(ListBody::Other)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(ListBody::Other)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(ListBody::Other)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(ListBody::Other)
-    }
+    scalars_are!(ListBody::Other);
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListBody<T> {
@@ -269,29 +276,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for DataMemberVisitor<T> {
         skip_map(map).map(|()| DataMember::Missing)
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(DataMember::Missing)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(DataMember::Missing)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(DataMember::Missing)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(DataMember::Missing)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(DataMember::Missing)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(DataMember::Missing)
-    }
+    scalars_are!(DataMember::Missing);
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for DataMember<T> {

@@ -26,24 +26,36 @@ pub async fn awarded(
     Ok(by_uid)
 }
 
-/// The highest tier awarded this month, by uid. Tiers are awarded in order
-/// (every tier at or below a player's figure at once), so the highest one
-/// stands for all below it — one row per player instead of one per tier.
+/// The highest tier awarded this month to each of `uids` (a player with no
+/// award is absent). Tiers are awarded in order (every tier at or below a
+/// player's figure at once), so the highest one stands for all below it.
+///
+/// Only the players in hand are looked up, in bounded batches through the
+/// primary key: at 100k players the month's award table holds millions of
+/// rows, and grouping all of them every cycle cost most of a cycle.
 pub async fn highest_awarded(
     conn: &mut AnyConnection,
     month: &str,
+    uids: &[&str],
 ) -> Result<HashMap<String, u32>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT uid, CAST(MAX(tier) AS BIGINT) FROM milestone_awards WHERE month = $1 GROUP BY uid",
-    )
-    .bind(month)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut by_uid = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let tier: i64 = row.try_get(1)?;
-        let tier = u32::try_from(tier).map_err(|_| StoreError::Corrupt(format!("tier {tier}")))?;
-        by_uid.insert(row.try_get(0)?, tier);
+    let mut by_uid = HashMap::with_capacity(uids.len());
+    for batch in super::batches(uids, 512) {
+        let sql = format!(
+            "SELECT uid, CAST(MAX(tier) AS BIGINT) FROM milestone_awards \
+             WHERE uid IN {} AND month = {} GROUP BY uid",
+            super::values_rows(conn, 1, batch.len()),
+            super::placeholder(conn, batch.len() + 1),
+        );
+        let mut query = sqlx::query(&sql);
+        for uid in batch {
+            query = query.bind(*uid);
+        }
+        for row in query.bind(month).fetch_all(&mut *conn).await? {
+            let tier: i64 = row.try_get(1)?;
+            let tier =
+                u32::try_from(tier).map_err(|_| StoreError::Corrupt(format!("tier {tier}")))?;
+            by_uid.insert(row.try_get(0)?, tier);
+        }
     }
     Ok(by_uid)
 }

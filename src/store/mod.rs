@@ -41,7 +41,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 /// names makes a large batch quadratic. Both bind positionally, so the rest
 /// of the statement — one copy for both — is unaffected.
 pub(crate) fn values_rows(conn: &sqlx::AnyConnection, rows: usize, columns: usize) -> String {
-    let positional = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let positional = is_sqlite(conn);
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -61,6 +61,21 @@ pub(crate) fn values_rows(conn: &sqlx::AnyConnection, rows: usize, columns: usiz
         sql.push(')');
     }
     sql
+}
+
+/// The `n`th (1-based) bind parameter in a statement built with
+/// [`values_rows`]: `$n` on PostgreSQL, `?` on SQLite (binds are positional
+/// there, so the statement must bind in the order the placeholders appear).
+pub(crate) fn placeholder(conn: &sqlx::AnyConnection, n: usize) -> String {
+    if is_sqlite(conn) {
+        "?".into()
+    } else {
+        format!("${n}")
+    }
+}
+
+fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
 
 /// Splits `rows` into multi-row-insert batches whose sizes are powers of two
