@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// The `visit_*` methods of every JSON scalar (and `null`), each answering `$value`.
+/// The `visit_*` methods of every JSON scalar but `null`, each answering `$value`.
 macro_rules! scalars_are {
     ($value:expr) => {
         fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
@@ -34,10 +34,6 @@ macro_rules! scalars_are {
         }
 
         fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
             Ok($value)
         }
     };
@@ -110,14 +106,6 @@ impl<'de> Visitor<'de> for LooseVisitor {
         Ok(Loose::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Loose, E> {
-        Ok(Loose::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
-        d.deserialize_any(self)
-    }
-
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Loose, A::Error> {
         skip_seq(seq).map(|()| Loose::Compound)
     }
@@ -164,37 +152,11 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOrVisitor<T> {
         Ok(ObjectOr::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         skip_seq(seq).map(|()| ObjectOr::Other)
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other)
-    }
+    scalars_are!(ObjectOr::Other);
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOr<T> {
@@ -250,6 +212,10 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListBodyVisitor<T> {
         Ok(ListBody::Wrapped(data))
     }
 
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(ListBody::Other)
+    }
+
     scalars_are!(ListBody::Other);
 }
 
@@ -274,6 +240,10 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for DataMemberVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         skip_map(map).map(|()| DataMember::Missing)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(DataMember::Missing)
     }
 
     scalars_are!(DataMember::Missing);

@@ -51,7 +51,7 @@ impl StatsRow {
 }
 
 /// One row as it arrived: every field kept loosely, judged by [`parse_row`].
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawRow {
     #[serde(default)]
@@ -75,7 +75,7 @@ struct RawRow {
 }
 
 /// A `highestMultiplier` object as it arrived.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawHit {
     #[serde(default)]

@@ -78,8 +78,8 @@ fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
     conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
 
-/// Splits `rows` into multi-row-insert batches whose sizes are powers of two
-/// no larger than `max`, largest first.
+/// Splits `rows` into batches for multi-row statements (inserts, `IN`
+/// lists) whose sizes are powers of two no larger than `max`, largest first.
 ///
 /// Every distinct batch size is a distinct SQL text, and each connection keeps
 /// its prepared statements (on SQLite in this process's memory: a few hundred
