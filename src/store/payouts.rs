@@ -24,6 +24,18 @@ pub enum PayoutStatus {
     Failed,
     /// The outcome is not known (timeout, crash mid-call): an admin reconciles.
     Unknown,
+    /// Never sent: the player was excluded while it waited. Terminal; a
+    /// later re-inclusion does not bring it back.
+    Cancelled,
+    /// Paid by the original bot and imported from its database: history
+    /// and totals count it, the worker never sends it.
+    Imported,
+    /// A milestone tier reached before this service took over, counted as
+    /// paid by `baseline` so it is never tipped; no money moved here.
+    Baselined,
+    /// A milestone reached before the first run, held until the operator
+    /// chooses `import-legacy`, `baseline` or `FIRST_RUN_PAYS_EXISTING`.
+    Held,
 }
 
 impl PayoutStatus {
@@ -36,6 +48,10 @@ impl PayoutStatus {
             Self::Sent => "sent",
             Self::Failed => "failed",
             Self::Unknown => "unknown",
+            Self::Cancelled => "cancelled",
+            Self::Imported => "imported",
+            Self::Baselined => "baselined",
+            Self::Held => "held",
         }
     }
 }

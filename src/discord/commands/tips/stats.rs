@@ -121,6 +121,10 @@ fn status_label(status: PayoutStatus) -> &'static str {
         PayoutStatus::Pending => "Pending",
         PayoutStatus::Sending => "Sending now",
         PayoutStatus::Sent => "Sent",
+        PayoutStatus::Cancelled => "Cancelled (player excluded)",
+        PayoutStatus::Imported => "Paid by the original bot",
+        PayoutStatus::Baselined => "Counted as paid (baseline)",
+        PayoutStatus::Held => "Held (first run: run import-legacy or baseline)",
     }
 }
 
