@@ -269,6 +269,16 @@ impl Config {
         })
     }
 
+    /// Who counts as an admin: bound to `GUILD_ID`, see
+    /// [`crate::discord::permissions`].
+    pub fn admin_policy(&self) -> crate::discord::permissions::AdminPolicy {
+        crate::discord::permissions::AdminPolicy {
+            guild_id: self.guild_id,
+            admin_role_id: self.admin_role_id,
+            owner_user_id: None,
+        }
+    }
+
     /// Which parts of the service run with this configuration, and why;
     /// logged at startup and shown by `/status`.
     pub fn parts(&self) -> Vec<Part> {
@@ -293,6 +303,16 @@ impl Config {
                 "DISCORD_TOKEN is set".into()
             } else {
                 "DISCORD_TOKEN is not set: no channel messages are posted".into()
+            },
+        );
+        part(
+            "admin-commands",
+            self.guild_id.is_some(),
+            match self.guild_id {
+                Some(guild) => format!(
+                    "admin commands and buttons answer only in guild {guild} (GUILD_ID); turn \"Public Bot\" off in the developer portal"
+                ),
+                None => "GUILD_ID is not set: every admin command and button is refused (member commands still answer)".into(),
             },
         );
         let polling = self.roobet_api_token.is_some() && self.roobet_user_id.is_some();

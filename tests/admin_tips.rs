@@ -35,6 +35,11 @@ struct Rig {
 /// The app wired to the fake casino (tipping) and a fake Discord, with
 /// `MAX_MANUAL_TIP` = $100 and LuckyDuck seen this year.
 async fn rig(db: Db) -> Option<Rig> {
+    rig_with(db, |_| {}).await
+}
+
+/// [`rig`] with a last configuration change.
+async fn rig_with(db: Db, adjust: impl FnOnce(&mut Config) + Send + 'static) -> Option<Rig> {
     let clock = std::sync::Arc::new(fts_assistant::clock::ManualClock::new(test_start()));
     let casino = FakeCasino::spawn(clock, FakeMode::Scripted).await.unwrap();
     let discord = MockServer::start().await;
@@ -57,6 +62,7 @@ async fn rig(db: Db) -> Option<Rig> {
         c.discord_token = Some(Secret::new("bot-token"));
         c.max_manual_tip = Cents::from_dollars(100);
         c.tip_interval_secs = 0;
+        adjust(c);
     })
     .await?;
     let mut conn = app.state.store.pool().acquire().await.unwrap();
@@ -212,6 +218,76 @@ async fn members_cannot_tip(db: Db) {
     assert!(rig.discord.received_requests().await.unwrap().is_empty());
 }
 
+/// Admin rights exist only in the community's guild: the owner of another
+/// server the bot was added to (or a DM) holds Manage Server there, and
+/// must still change nothing.
+async fn admin_actions_from_another_guild_or_a_dm_change_nothing(db: Db) {
+    let Some(rig) = rig(db).await else { return };
+    let places = [Some("999999999999999999"), None];
+    for place in places {
+        let (status, reply) = rig
+            .app
+            .interact(&tipuser("luckyduck", OptionValue::Number(100.0)).in_guild(place))
+            .await;
+        assert_eq!(status, 200);
+        assert!(is_ephemeral(&reply), "{reply}");
+        assert!(
+            content(&reply).contains("only work in the community's own Discord server"),
+            "{reply}"
+        );
+        for admin in ["exclude", "tipstats", "status", "clear_tips"] {
+            let (_, reply) = rig
+                .app
+                .interact(
+                    &SynthInteraction::command(
+                        admin,
+                        &[("username", OptionValue::String("luckyduck".into()))],
+                    )
+                    .by(Caller::ManageServer)
+                    .in_guild(place),
+                )
+                .await;
+            assert!(content(&reply).starts_with("⛔"), "/{admin}: {reply}");
+        }
+        let (_, reply) = rig
+            .app
+            .interact(&click("tips:retry:1").in_guild(place))
+            .await;
+        assert!(content(&reply).starts_with("⛔"), "{reply}");
+        // Member commands still answer anywhere.
+        let (_, reply) = rig
+            .app
+            .interact(&SynthInteraction::command("lifetimestats", &[]).in_guild(place))
+            .await;
+        assert!(!reply.to_string().contains("⛔"), "{reply}");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rig.casino.tips().is_empty(), "no tip left");
+    for table in ["payouts", "exclusions", "audit_log"] {
+        assert_eq!(count(&rig.app, table).await, 0, "{table}");
+    }
+    assert!(rig.discord.received_requests().await.unwrap().is_empty());
+}
+
+/// Without `GUILD_ID` no guild's admins can be told apart from strangers:
+/// every admin command is refused, even from a Manage Server holder.
+async fn without_guild_id_admin_commands_are_refused(db: Db) {
+    let Some(rig) = rig_with(db, |c| c.guild_id = None).await else {
+        return;
+    };
+    let (_, reply) = rig
+        .app
+        .interact(&tipuser("luckyduck", OptionValue::Number(5.0)))
+        .await;
+    assert!(content(&reply).contains("GUILD_ID"), "{reply}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rig.casino.tips().is_empty());
+    assert_eq!(count(&rig.app, "payouts").await, 0);
+    let parts = rig.app.state.config.parts();
+    let admin = parts.iter().find(|p| p.name == "admin-commands").unwrap();
+    assert!(!admin.on && admin.why.contains("GUILD_ID is not set"));
+}
+
 async fn bad_amounts_and_unknown_players_are_refused(db: Db) {
     let Some(rig) = rig(db).await else { return };
     let cases = [
@@ -292,6 +368,8 @@ on_both_databases!(
     tipuser_sends_one_tip_and_reports_it,
     a_replayed_tipuser_sends_one_tip,
     members_cannot_tip,
+    admin_actions_from_another_guild_or_a_dm_change_nothing,
+    without_guild_id_admin_commands_are_refused,
     bad_amounts_and_unknown_players_are_refused,
     a_refusal_is_reported_and_left_failed,
     a_server_error_is_reported_unknown_and_not_resent,

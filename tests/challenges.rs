@@ -153,6 +153,15 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
         .iter()
         .all(|(g, start)| g == BASS && start == "2026-11-24T12:00:00.000Z"));
     publish_challenges(&app.state).await;
+    // The win is not news until its prize is paid.
+    assert_eq!(
+        count_calls(&discord, "POST /channels/222/messages").await,
+        0,
+        "no winner post before the tip"
+    );
+    assert_eq!(drain(&app).await, 1);
+    assert_eq!(casino.tips()[0].to_user_id.as_deref(), Some("uid-win"));
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
 
     let logs = wait_for_calls(&discord, "POST /channels/222/messages", 1).await;
     let text = logs[0].to_string();
@@ -215,8 +224,7 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
     assert!(page.contains("LuckyD***") && !page.contains("LuckyDuck"));
 
     // Paid once; later cycles, a restart and its cycles add nothing.
-    assert_eq!(drain(&app).await, 1);
-    assert_eq!(casino.tips()[0].to_user_id.as_deref(), Some("uid-win"));
+    assert_eq!(drain(&app).await, 0);
     for _ in 0..2 {
         app.clock.advance(Duration::minutes(10));
         assert!(run_and_record(&app.state)
@@ -381,7 +389,133 @@ async fn qualifiers_in_one_cycle_resolve_by_the_tie_rules(db: Db) {
     );
 }
 
+/// The original allowed 100× and 500× on the same slot; one hit that meets
+/// both wins both, each paid once and announced after its tip.
+async fn two_challenges_on_one_game_are_both_won_and_paid(db: Db) {
+    let (casino, discord) = (casino().await, discord().await);
+    let Some(app) =
+        TestApp::spawn_full(db, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    let first = say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    let second = say(&app, &setchallenge(BASS, "Big Bass Bonanza", 500.0, 50.0)).await;
+    assert!(
+        first.contains("#1") && second.contains("#2"),
+        "{first} / {second}"
+    );
+    casino.set_rows(
+        FakeCallKind::Game(BASS.into()),
+        [hitter("uid-win", "LuckyDuck", 600.0, 0.4, BASS)],
+    );
+    app.clock.advance(Duration::minutes(10));
+    let report = run_and_record(&app.state).await.unwrap();
+    assert_eq!(report.challenges_won, [1, 2]);
+    let keys: Vec<(String, i64)> = payouts(&app)
+        .await
+        .into_iter()
+        .map(|p| (p.0, p.2))
+        .collect();
+    assert_eq!(
+        keys,
+        [("challenge:1".into(), 2_500), ("challenge:2".into(), 5_000)]
+    );
+    assert_eq!(drain(&app).await, 2);
+    let amounts: Vec<f64> = casino.tips().iter().map(|t| t.amount.unwrap()).collect();
+    assert_eq!(amounts, [25.0, 50.0]);
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    let posts = wait_for_calls(&discord, "POST /channels/222/messages", 2).await;
+    assert_eq!(posts.len(), 2);
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0, "each prize once");
+}
+
+/// Prizes travel in their own lane: a backlog of 300 milestone tips never
+/// holds back a challenge prize by more than one tip.
+async fn a_challenge_prize_overtakes_a_milestone_backlog(db: Db) {
+    use fts_assistant::jobs::payout_worker::send_next;
+    use fts_assistant::roobet::fake::FakeRow;
+    let (casino, discord) = (casino().await, discord().await);
+    let whales = || {
+        (1..=10).map(|i| {
+            FakeRow::new(&format!("uid-whale-{i}"), &format!("whale{i}"))
+                .wagered(2_400_000.0)
+                .weighted(1_200_000.0)
+        })
+    };
+    casino.set_rows(FakeCallKind::Weighted, whales());
+    casino.set_rows(FakeCallKind::Total, whales());
+    let Some(app) =
+        TestApp::spawn_full(db, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    run_and_record(&app.state).await.unwrap();
+    let queued = "SELECT COUNT(*) FROM payouts WHERE status = 'pending' AND kind = 'milestone'";
+    assert_eq!(app.count(queued).await, 300);
+    // Two milestone tips leave, then the challenge is won.
+    for _ in 0..2 {
+        let sent = send_next(&app.state).await.unwrap().unwrap();
+        assert_eq!(sent.payout.kind, "milestone");
+    }
+    casino.set_rows(
+        FakeCallKind::Game(BASS.into()),
+        [hitter("uid-win", "LuckyDuck", 150.0, 0.4, BASS)],
+    );
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    let next = send_next(&app.state).await.unwrap().unwrap();
+    assert_eq!(
+        (next.payout.kind.as_str(), next.payout.key.as_str()),
+        ("challenge", "challenge:1"),
+        "the prize goes next, ahead of 298 milestones"
+    );
+    assert_eq!(app.count(queued).await, 298);
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    wait_for_calls(&discord, "POST /channels/222/messages", 1).await;
+}
+
+/// A dry-run prize is announced after its (simulated) payment and labelled
+/// as a test, so members never read it as real money.
+async fn a_dry_run_win_is_announced_as_a_test(db: Db) {
+    let (casino, discord) = (casino().await, discord().await);
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, |c| {
+        wire(&casino, Some(&discord))(c);
+        c.tips_dry_run = true;
+    })
+    .await
+    else {
+        return;
+    };
+    say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    casino.set_rows(
+        FakeCallKind::Game(BASS.into()),
+        [hitter("uid-win", "LuckyDuck", 150.0, 0.4, BASS)],
+    );
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    publish_challenges(&app.state).await;
+    assert_eq!(
+        count_calls(&discord, "POST /channels/222/messages").await,
+        0
+    );
+    assert_eq!(drain(&app).await, 1);
+    assert!(casino.tips().is_empty(), "dry run: no tipping call");
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    let post = wait_for_calls(&discord, "POST /channels/222/messages", 1).await;
+    let text = post[0].to_string();
+    assert!(
+        text.contains("[TEST]") && text.contains("no real tip was sent"),
+        "{text}"
+    );
+}
+
 on_both_databases!(
+    two_challenges_on_one_game_are_both_won_and_paid,
+    a_challenge_prize_overtakes_a_milestone_backlog,
+    a_dry_run_win_is_announced_as_a_test,
     a_created_challenge_is_published_everywhere,
     a_qualifying_hit_closes_it_with_one_payout_ever,
     hits_below_the_bar_or_on_another_game_do_not_win,

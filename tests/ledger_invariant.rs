@@ -1,8 +1,10 @@
 //! The ledger invariant as a property: for any sequence of poll cycles
-//! (wagers going up), restarts and tipping faults, every tier a player has
-//! earned has exactly one ledger row, ending `sent`, `failed`, `unknown` or
-//! `pending`; no payout is ever requested twice; what was sent per key is
-//! never more than what was earned.
+//! (wagers going up), restarts, tipping faults, exclusions and prizes,
+//! every tier a player has earned and every prize has exactly one ledger
+//! row, ending `sent`, `failed`, `unknown`, `cancelled` or `pending`; no
+//! payout is ever requested twice; a cancelled payout is never requested;
+//! an excluded player gets no automatic tip; a waiting prize always leaves
+//! before any milestone; what was sent per key is never more than earned.
 
 mod common;
 
@@ -36,6 +38,12 @@ enum Step {
     Pay(u8),
     /// The process restarts on the same database.
     Restart,
+    /// An admin excludes the player (as `/exclude` does: same transaction).
+    Exclude(usize),
+    /// An admin lifts the player's exclusion.
+    Include(usize),
+    /// The player wins a prize (a challenge), recorded as an intent.
+    Prize(usize),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -45,6 +53,9 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (0..3u8).prop_map(Step::Tipping),
         3 => (1..6u8).prop_map(Step::Pay),
         1 => Just(Step::Restart),
+        1 => (0..3usize).prop_map(Step::Exclude),
+        1 => (0..3usize).prop_map(Step::Include),
+        2 => (0..3usize).prop_map(Step::Prize),
     ]
 }
 
@@ -86,7 +97,13 @@ async fn run_steps(steps: Vec<Step>) {
     let clock = std::sync::Arc::new(fts_assistant::clock::ManualClock::new(common::test_start()));
     let casino = FakeCasino::spawn(clock, FakeMode::Scripted).await.unwrap();
     let mut weighted = [0u32; 3];
+    // The figure of each player at the last successful cycle that saw them
+    // included: what their milestones were earned on.
     let mut peak = [0u32; 3];
+    let mut excluded = [false; 3];
+    let mut prizes: BTreeMap<String, i64> = BTreeMap::new();
+    // Tips each player had received when they were excluded.
+    let mut tips_at_exclusion = [0usize; 3];
     set_rows(&casino, &weighted);
     let start = common::test_start();
     let mut app = TestApp::spawn_on(test_db, start, false, wire(&casino))
@@ -99,7 +116,11 @@ async fn run_steps(steps: Vec<Step>) {
                 set_rows(&casino, &weighted);
                 app.clock.advance(Duration::minutes(10));
                 if run_and_record(&app.state).await.is_ok() {
-                    peak = weighted;
+                    for i in 0..3 {
+                        if !excluded[i] {
+                            peak[i] = weighted[i];
+                        }
+                    }
                 }
             }
             Step::ApiDown => {
@@ -115,10 +136,77 @@ async fn run_steps(steps: Vec<Step>) {
             }),
             Step::Pay(n) => {
                 for _ in 0..n {
-                    if send_next(&app.state).await.unwrap().is_none() {
+                    let prize_waiting = app
+                        .count("SELECT COUNT(*) FROM payouts WHERE status = 'pending' AND kind <> 'milestone' AND uid NOT IN (SELECT uid FROM exclusions)")
+                        .await
+                        > 0;
+                    let Some(report) = send_next(&app.state).await.unwrap() else {
                         break;
+                    };
+                    if prize_waiting {
+                        assert_ne!(
+                            report.payout.kind, "milestone",
+                            "a prize waited behind a milestone"
+                        );
                     }
                 }
+            }
+            Step::Exclude(player) => {
+                let uid = format!("uid-{player}");
+                let mut tx = app.state.store.pool().begin().await.unwrap();
+                fts_assistant::store::players::exclude(
+                    &mut tx,
+                    &fts_assistant::store::players::Exclusion {
+                        uid: uid.clone(),
+                        username: format!("player_{player}"),
+                        reason: None,
+                        added_by: Some("admin".into()),
+                        added_ms: 0,
+                    },
+                )
+                .await
+                .unwrap();
+                fts_assistant::store::payouts::cancel_unsent_of(&mut tx, &uid, "excluded", 0)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                if !excluded[player] {
+                    tips_at_exclusion[player] = tips_to(&casino, player);
+                }
+                excluded[player] = true;
+            }
+            Step::Include(player) => {
+                let mut conn = app.state.store.pool().acquire().await.unwrap();
+                fts_assistant::store::players::unexclude(&mut conn, &format!("uid-{player}"))
+                    .await
+                    .unwrap();
+                excluded[player] = false;
+            }
+            Step::Prize(player) => {
+                let key = format!("challenge:{}", prizes.len() + 1);
+                let amount = 2_500 + prizes.len() as i64;
+                let mut conn = app.state.store.pool().acquire().await.unwrap();
+                let recorded = fts_assistant::store::payouts::insert_intent(
+                    &mut conn,
+                    &fts_assistant::store::payouts::NewPayout {
+                        key: key.clone(),
+                        kind: fts_assistant::domain::payout_keys::PayoutKind::Challenge,
+                        uid: format!("uid-{player}"),
+                        username: format!("player_{player}"),
+                        amount: Cents(amount),
+                        status: fts_assistant::store::payouts::PayoutStatus::Pending,
+                        period_key: None,
+                        tier: None,
+                        requested_by: None,
+                        reason: None,
+                        priority: 0,
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+                assert!(recorded);
+                prizes.insert(key, amount);
             }
             Step::Restart => {
                 let now = app.clock.now();
@@ -128,11 +216,34 @@ async fn run_steps(steps: Vec<Step>) {
                     .unwrap();
             }
         }
-        check(&app, &casino, &peak).await;
+        check(&app, &casino, &peak, &prizes).await;
+        for player in 0..3 {
+            if excluded[player] {
+                assert_eq!(
+                    tips_to(&casino, player),
+                    tips_at_exclusion[player],
+                    "an excluded player was tipped automatically"
+                );
+            }
+        }
     }
 }
 
-async fn check(app: &TestApp, casino: &FakeCasino, peak: &[u32; 3]) {
+fn tips_to(casino: &FakeCasino, player: usize) -> usize {
+    let uid = format!("uid-{player}");
+    casino
+        .tips()
+        .iter()
+        .filter(|t| t.to_user_id.as_deref() == Some(uid.as_str()))
+        .count()
+}
+
+async fn check(
+    app: &TestApp,
+    casino: &FakeCasino,
+    peak: &[u32; 3],
+    prizes: &BTreeMap<String, i64>,
+) {
     let rows = sqlx::query("SELECT idempotency_key, amount_cents, status, nonce FROM payouts")
         .fetch_all(app.state.store.pool())
         .await
@@ -143,7 +254,7 @@ async fn check(app: &TestApp, casino: &FakeCasino, peak: &[u32; 3]) {
         .collect();
     // Every earned key is in the ledger with a legal status, and nothing else is.
     let tiers = default_tiers();
-    let mut earned = BTreeMap::new();
+    let mut earned = prizes.clone();
     for (i, w) in peak.iter().enumerate() {
         for tier in tiers
             .iter()
@@ -162,7 +273,7 @@ async fn check(app: &TestApp, casino: &FakeCasino, peak: &[u32; 3]) {
     for (key, (amount, status, _)) in &ledger {
         assert_eq!(Some(amount), earned.get(key), "{key}");
         assert!(
-            ["pending", "sent", "failed", "unknown"].contains(&status.as_str()),
+            ["pending", "sent", "failed", "unknown", "cancelled"].contains(&status.as_str()),
             "{key}: {status}"
         );
     }
@@ -188,6 +299,14 @@ async fn check(app: &TestApp, casino: &FakeCasino, peak: &[u32; 3]) {
         requests.values().all(|n| *n == 1),
         "a payout was requested twice: {requests:?}"
     );
+    for (key, (_, status, nonce)) in &ledger {
+        if status == "cancelled" {
+            assert!(
+                !requests.contains_key(nonce),
+                "{key} was cancelled but requested"
+            );
+        }
+    }
 }
 
 proptest! {

@@ -271,7 +271,136 @@ async fn excluded_players_earn_no_milestones(db: Db) {
     assert!(casino.tips().is_empty());
 }
 
+/// `/exclude` from an admin of the community's guild.
+fn exclude(username: &str, action: &str) -> fts_assistant::discord::synth::SynthInteraction {
+    use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction};
+    SynthInteraction::command(
+        "exclude",
+        &[
+            ("username", OptionValue::String(username.into())),
+            ("action", OptionValue::String(action.into())),
+            ("reason", OptionValue::String("alt account".into())),
+        ],
+    )
+    .by(Caller::ManageServer)
+}
+
+async fn excluding_a_player_cancels_their_queued_payouts(db: Db) {
+    let discord = discord_accepting(77).await;
+    let casino = casino().await;
+    player_at(&casino, 850.0);
+    let Some(app) = celebrating_app(db, &casino, &discord).await else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    // Tier 1 was caught mid-call earlier: its outcome is in doubt.
+    sqlx::query("UPDATE payouts SET status = 'unknown' WHERE idempotency_key = $1")
+        .bind("milestone:2026-11:uid-jump:1")
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+
+    let (status, reply) = app.interact(&exclude("jumpingjack", "add")).await;
+    assert_eq!(status, 200);
+    let text = common::content(&reply);
+    assert!(text.contains("Cancelled 6 waiting payouts"), "{text}");
+    assert!(
+        text.contains("(unknown)") && text.contains("/tipstats"),
+        "{text}"
+    );
+
+    assert_eq!(drain(&app).await, 0);
+    assert!(casino.tips().is_empty(), "nothing reached the tipping API");
+    let states = statuses(&app).await;
+    let cancelled = states.iter().filter(|(_, s)| s == "cancelled").count();
+    assert_eq!(cancelled, 6, "{states:?}");
+    let note: String = sqlx::query("SELECT error FROM payouts WHERE status = 'cancelled' LIMIT 1")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        note.contains("excluded by tester") && note.contains("alt account"),
+        "{note}"
+    );
+    let audit = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%cancelled payouts: milestone:2026-11:uid-jump:2%'")
+        .await;
+    assert_eq!(audit, 1);
+
+    // While excluded they cross tier 8: nothing is earned.
+    player_at(&casino, 1_000.0);
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+
+    // Including them again does not bring the cancelled payouts back; the
+    // next cycle judges their whole month although their figures did not
+    // change, so tier 8 (crossed while excluded) is theirs now, once.
+    let (_, reply) = app.interact(&exclude("jumpingjack", "remove")).await;
+    assert!(
+        common::content(&reply).contains("no longer excluded"),
+        "{reply}"
+    );
+    for _ in 0..2 {
+        app.clock.advance(Duration::minutes(10));
+        run_and_record(&app.state).await.unwrap();
+    }
+    assert_eq!(drain(&app).await, 1);
+    assert_eq!(tip_amounts(&casino), [2.0], "tier 8 only");
+    assert_eq!(
+        statuses(&app)
+            .await
+            .iter()
+            .filter(|(_, s)| s == "cancelled")
+            .count(),
+        6
+    );
+    fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
+    let posts = discord.received_requests().await.unwrap();
+    assert_eq!(posts.len(), 1, "only the paid tier 8 is celebrated");
+    assert!(String::from_utf8_lossy(&posts[0].body).contains("Rank 8"));
+    let tips: serde_json::Value = app.get("/api/tips").await.json().await.unwrap();
+    assert_eq!(
+        tips["totals"]["count"], 1,
+        "cancelled payouts are not tips: {tips}"
+    );
+}
+
+/// An exclusion that reached the table some other way (the rewards file,
+/// or while a cycle was recording intents) still stops automatic payouts
+/// before they are sent; a manual tip is the admin's call and goes.
+async fn the_worker_never_sends_automatic_payouts_of_excluded_players(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 850.0);
+    let Some(app) =
+        TestApp::spawn_full(db, common::test_start(), false, wire(&casino, false)).await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    fts_assistant::store::players::exclude(
+        &mut conn,
+        &fts_assistant::store::players::Exclusion {
+            uid: "uid-jump".into(),
+            username: "JumpingJack".into(),
+            reason: None,
+            added_by: None,
+            added_ms: 0,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(drain(&app).await, 0);
+    assert!(casino.tips().is_empty());
+    assert!(statuses(&app).await.iter().all(|(_, s)| s == "cancelled"));
+}
+
 on_both_databases!(
+    excluding_a_player_cancels_their_queued_payouts,
+    the_worker_never_sends_automatic_payouts_of_excluded_players,
     a_jump_to_tier_7_pays_7_tips_once,
     a_refusal_is_failed_with_its_message_and_not_resent,
     a_server_error_is_unknown_and_never_resent,

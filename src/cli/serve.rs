@@ -10,6 +10,7 @@ use crate::clock::SystemClock;
 use crate::config::{
     Config, PublicKeySetting, Secret, DEFAULT_DATABASE_URL, DEFAULT_POLL_INTERVAL_SECS,
 };
+use crate::discord::synth::SYNTH_GUILD_ID;
 use crate::roobet::fake::{
     FakeCasino, FakeMode, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN, DEMO_USER_ID,
 };
@@ -63,6 +64,11 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
     }
     if config.discord_public_key.is_none() {
         config.discord_public_key = Some(PublicKeySetting::DevKeypair);
+    }
+    if config.guild_id.is_none() {
+        // `interact` signs interactions from the synthetic guild: the demo's
+        // admin commands work there and nowhere else.
+        config.guild_id = SYNTH_GUILD_ID.parse().ok();
     }
     config
 }

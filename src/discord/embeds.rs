@@ -234,6 +234,21 @@ fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Marks the announcement of a dry-run payout as a test: the money did not
+/// move, and members must never read it as a real tip. Prefixes the title
+/// and sets a footer saying so.
+pub fn label_dry_run(mut embed: Embed, dry_run: bool) -> Embed {
+    if dry_run {
+        embed.title = Some(format!("[TEST] {}", embed.title.unwrap_or_default()));
+        embed.footer = Some(twilight_model::channel::message::embed::EmbedFooter {
+            icon_url: None,
+            proxy_icon_url: None,
+            text: "🧪 Test payout (TIPS_DRY_RUN): no real tip was sent.".into(),
+        });
+    }
+    embed
+}
+
 /// Wraps embeds into a message body that mentions no one (names come from
 /// outside), at most [`limits::EMBEDS`] embeds, each cut to the limits, and
 /// trailing embeds dropped while the message is over [`limits::TOTAL`].

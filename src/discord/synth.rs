@@ -68,6 +68,8 @@ pub struct SynthInteraction {
     caller: Caller,
     user_id: String,
     username: String,
+    /// The guild it comes from; `None` is a direct message to the bot.
+    guild_id: Option<String>,
 }
 
 impl SynthInteraction {
@@ -79,6 +81,7 @@ impl SynthInteraction {
             caller: Caller::Member,
             user_id: "1100000000000000042".into(),
             username: "tester".into(),
+            guild_id: Some(SYNTH_GUILD_ID.into()),
         }
     }
 
@@ -124,6 +127,13 @@ impl SynthInteraction {
         self
     }
 
+    /// Sends it from another guild (`Some`) or as a direct message (`None`)
+    /// instead of the synthetic community guild.
+    pub fn in_guild(mut self, guild_id: Option<&str>) -> Self {
+        self.guild_id = guild_id.map(str::to_owned);
+        self
+    }
+
     /// Sets the caller's Discord user id and name.
     pub fn user(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
         self.user_id = id.into();
@@ -154,7 +164,10 @@ impl SynthInteraction {
         body.insert("attachment_size_limit".into(), json!(10_485_760));
         body.insert(
             "authorizing_integration_owners".into(),
-            json!({ "0": SYNTH_GUILD_ID }),
+            match &self.guild_id {
+                Some(guild) => json!({ "0": guild }),
+                None => json!({ "1": self.user_id }),
+            },
         );
         body.insert("entitlements".into(), json!([]));
         body.insert("id".into(), json!(self.id));
@@ -164,19 +177,29 @@ impl SynthInteraction {
         );
         body.insert("type".into(), json!(self.kind));
         body.insert("version".into(), json!(1));
-        if self.kind != 1 {
+        if self.kind != 1 && self.guild_id.is_none() {
             body.insert("channel_id".into(), json!(SYNTH_CHANNEL_ID));
             body.insert(
                 "channel".into(),
-                json!({ "id": SYNTH_CHANNEL_ID, "type": 0, "guild_id": SYNTH_GUILD_ID, "name": "general",
+                json!({ "id": SYNTH_CHANNEL_ID, "type": 1, "flags": 0, "last_message_id": null,
+                        "recipients": [user.clone()] }),
+            );
+            body.insert("context".into(), json!(1));
+            body.insert("locale".into(), json!("en-US"));
+            body.insert("user".into(), user);
+        } else if let (true, Some(guild)) = (self.kind != 1, &self.guild_id) {
+            body.insert("channel_id".into(), json!(SYNTH_CHANNEL_ID));
+            body.insert(
+                "channel".into(),
+                json!({ "id": SYNTH_CHANNEL_ID, "type": 0, "guild_id": guild, "name": "general",
                         "flags": 0, "last_message_id": null, "nsfw": false, "parent_id": null,
                         "permissions": permissions.to_string(), "position": 0, "rate_limit_per_user": 0, "topic": null }),
             );
             body.insert("context".into(), json!(0));
-            body.insert("guild_id".into(), json!(SYNTH_GUILD_ID));
+            body.insert("guild_id".into(), json!(guild));
             body.insert(
                 "guild".into(),
-                json!({ "id": SYNTH_GUILD_ID, "locale": "en-US", "features": [] }),
+                json!({ "id": guild, "locale": "en-US", "features": [] }),
             );
             body.insert("guild_locale".into(), json!("en-US"));
             body.insert("locale".into(), json!("en-US"));

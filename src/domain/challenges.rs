@@ -1,6 +1,7 @@
 //! Slot challenges: "first to hit ≥ N× on game G wins $P".
 //!
-//! At most [`MAX_ACTIVE_CHALLENGES`] are active, one per game identifier.
+//! At most [`MAX_ACTIVE_CHALLENGES`] are active; several may share a game
+//! identifier (100× and 500× on one slot), but never with the same rule.
 //! All comparisons are on hundredths and cents, never floats. Validation
 //! errors are user-facing and name the slash-command option at fault.
 
@@ -37,8 +38,11 @@ pub enum ChallengeError {
     /// Missing `:` or an empty part.
     #[error("game must look like provider:game, such as pragmatic:vs20olympgate")]
     GameIdShape,
-    /// A challenge on the same game identifier is active.
-    #[error("a challenge for that game is already active")]
+    /// A challenge with the same game, multiplier and minimum bet is active:
+    /// the same hit would win both, which is a double post, not a second prize.
+    #[error(
+        "a challenge for that game with the same multiplier and minimum bet is already active"
+    )]
     AlreadyActive,
     /// [`MAX_ACTIVE_CHALLENGES`] are active.
     #[error("{MAX_ACTIVE_CHALLENGES} challenges are already active; end one first")]
@@ -242,19 +246,16 @@ fn valid_emoji(text: &str) -> bool {
 }
 
 impl NewChallenge {
-    /// Validates a draft against the configured `max_prize` and the game
-    /// ids of currently `active` challenges. Checks, in order: game id,
-    /// duplicate game, capacity, name, multiplier, prize, min bet, emoji;
+    /// Validates a draft against the configured `max_prize` and the rules
+    /// of currently `active` challenges. Checks, in order: game id,
+    /// capacity, name, multiplier, prize, min bet, emoji, duplicate rule;
     /// the first failure is returned.
-    pub fn validate<S: AsRef<str>>(
+    pub fn validate(
         draft: &ChallengeDraft<'_>,
         max_prize: Cents,
-        active: &[S],
+        active: &[ChallengeRule],
     ) -> Result<NewChallenge, ChallengeError> {
         let game_id = GameIdentifier::parse(draft.game_id)?;
-        if active.iter().any(|a| a.as_ref().trim() == game_id.as_str()) {
-            return Err(ChallengeError::AlreadyActive);
-        }
         if active.len() >= MAX_ACTIVE_CHALLENGES {
             return Err(ChallengeError::TooManyActive);
         }
@@ -289,14 +290,18 @@ impl NewChallenge {
             Some(_) => return Err(ChallengeError::Emoji),
             None => None,
         };
-        Ok(NewChallenge {
+        let challenge = NewChallenge {
             game_id,
             name: name.to_owned(),
             required,
             prize,
             min_bet,
             emoji,
-        })
+        };
+        if active.contains(&challenge.rule()) {
+            return Err(ChallengeError::AlreadyActive);
+        }
+        Ok(challenge)
     }
 
     /// The winning rule for this challenge.

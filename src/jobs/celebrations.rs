@@ -1,4 +1,4 @@
-//! Celebrations of money that went out: one embed per milestone tier in
+//! Celebrations of money that went out — never before: one embed per milestone tier in
 //! `MILESTONE_CHANNEL_ID` after its tip is sent, and one summary per week in
 //! `WEEKLY_MULTIPLIER_LOGS_CHANNEL_ID` once that week's prizes are all sent.
 //! Each is claimed in the ledger before posting, so a restart or a second
@@ -8,7 +8,7 @@ use twilight_model::channel::message::Embed;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use crate::app::AppState;
-use crate::discord::embeds::{fit_to_limits, game_url, message_body, PURPLE};
+use crate::discord::embeds::{fit_to_limits, game_url, label_dry_run, message_body, PURPLE};
 use crate::domain::masking::mask_for_markdown;
 use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
@@ -32,6 +32,9 @@ pub async fn announce_sent_payouts(state: &AppState) {
     }
     if let Err(e) = announce_weeks(state).await {
         tracing::warn!(error = %e, "weekly payout summaries failed");
+    }
+    if let Err(e) = super::challenges::discord::announce_wins(state).await {
+        tracing::warn!(error = %e, "challenge winners not announced; will retry");
     }
 }
 
@@ -67,7 +70,7 @@ pub fn milestone_embed(state: &AppState, payout: &PayoutRow) -> Embed {
             "Keep playing under our code to unlock the next tier",
         ))
         .build();
-    fit_to_limits(embed)
+    fit_to_limits(label_dry_run(embed, payout.dry_run))
 }
 
 /// The next sent, not yet celebrated payouts of `kind` that are still news.
@@ -180,5 +183,5 @@ fn week_summary(week: &str, prizes: &[PayoutRow], board: &[standings::FinalStand
             total.to_string(),
         ))
         .build();
-    fit_to_limits(embed)
+    fit_to_limits(label_dry_run(embed, prizes.iter().any(|p| p.dry_run)))
 }

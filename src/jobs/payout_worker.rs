@@ -112,10 +112,20 @@ async fn recover_interrupted(state: &AppState) -> bool {
     }
 }
 
-/// Sends the next pending payout, if any.
+/// Sends the next pending payout, if any: prizes and manual tips before
+/// milestones, oldest first within a lane. Automatic payouts of excluded
+/// players are cancelled first, never sent.
 pub async fn send_next(state: &AppState) -> Result<Option<SendReport>, StoreError> {
     let next = {
         let mut conn = state.store.pool().acquire().await?;
+        let now_ms = state.clock.now().timestamp_millis();
+        let cancelled = payouts::cancel_unsent_of_excluded(&mut conn, now_ms).await?;
+        if cancelled > 0 {
+            tracing::warn!(
+                payouts = cancelled,
+                "payouts of excluded players cancelled before sending"
+            );
+        }
         payouts::next_pending(&mut conn).await?
     };
     match next {

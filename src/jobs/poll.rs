@@ -174,11 +174,17 @@ async fn persist(
         games::upsert(&mut tx, game_id, title, now_ms).await?;
     }
     let excluded = excluded_uids(&mut tx, &state.rewards).await?;
+    // Players let back in since the last cycle are judged on their whole
+    // month, changed or not: tiers crossed while excluded are theirs now.
+    let rechecks = players::take_milestone_rechecks(&mut tx).await?;
+    let rechecked = month_figures
+        .iter()
+        .filter(|p| rechecks.contains(&p.uid) && !month_changed.iter().any(|c| c.uid == p.uid));
     award_milestones(
         &mut tx,
         &state.rewards,
         month,
-        month_changed,
+        month_changed.iter().chain(rechecked),
         &excluded,
         now_ms,
     )

@@ -1,8 +1,7 @@
 //! Slot challenges, active and archived. State changes are conditional
 //! updates on `status = 'active'`, so a cancel and a win racing each other
-//! (or two replicas closing the same challenge) change the row once; the
-//! partial unique index keeps one active challenge per game even when two
-//! creations race.
+//! (or two replicas closing the same challenge) change the row once.
+//! Several active challenges may share a game; each is judged on its own.
 
 use sqlx::{AnyConnection, Row};
 
@@ -130,8 +129,8 @@ async fn select(
     rows.iter().map(to_row).collect()
 }
 
-/// Stores a new active challenge starting at `start_ms`; `None` when the
-/// game already has an active one (the unique index decided the race).
+/// Stores a new active challenge starting at `start_ms` and returns its id
+/// (`None` only if the database refused the row quietly).
 pub async fn insert(
     conn: &mut AnyConnection,
     challenge: &NewChallenge,
@@ -246,17 +245,21 @@ pub fn announced_key(id: i64) -> String {
     format!("challenge.announced.{id}")
 }
 
-/// Won challenges ended at or after `since_ms` whose announcement was never
-/// claimed, oldest first.
+/// Won challenges whose prize tip was sent at or after `since_ms` and whose
+/// announcement was never claimed, oldest first. A win is only news once
+/// its money left: a prize still queued, refused or in doubt is not listed.
 pub async fn unannounced_wins(
     conn: &mut AnyConnection,
     since_ms: i64,
 ) -> Result<Vec<ChallengeRow>, StoreError> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM challenges c WHERE status = 'won' AND ended_ms >= $1 \
+        "SELECT {COLUMNS} FROM challenges c WHERE c.status = 'won' \
+         AND EXISTS (SELECT 1 FROM payouts p \
+                     WHERE p.idempotency_key = 'challenge:' || CAST(c.id AS TEXT) \
+                     AND p.status = 'sent' AND p.sent_ms >= $1) \
          AND NOT EXISTS (SELECT 1 FROM settings s \
                          WHERE s.key = 'challenge.announced.' || CAST(c.id AS TEXT)) \
-         ORDER BY ended_ms, id"
+         ORDER BY c.ended_ms, c.id"
     ))
     .bind(since_ms)
     .fetch_all(&mut *conn)

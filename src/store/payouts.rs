@@ -235,14 +235,90 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<PayoutRow
         .pop())
 }
 
-/// The next payout the worker should send: manual tips first, then oldest.
+/// The queue's lane order, as SQL: prizes (challenge, weekly multiplier,
+/// monthly leaderboard) and manual tips in lane 0, milestones in lane 1.
+/// A milestone backlog of hundreds of tips must never hold back a prize
+/// that was already announced as won.
+const LANE: &str = "CASE WHEN kind = 'milestone' THEN 1 ELSE 0 END";
+
+/// The next payout the worker should send: the prize lane before the
+/// milestone lane, then manual tips' priority, then oldest first.
 pub async fn next_pending(conn: &mut AnyConnection) -> Result<Option<PayoutRow>, StoreError> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM payouts WHERE status = 'pending' ORDER BY priority DESC, id LIMIT 1"
+        "SELECT {COLUMNS} FROM payouts WHERE status = 'pending' \
+         ORDER BY {LANE}, priority DESC, id LIMIT 1"
     ))
     .fetch_all(&mut *conn)
     .await?;
     rows.first().map(row_to_payout).transpose()
+}
+
+/// Statuses of payouts that have not left yet and can still be stopped.
+const STOPPABLE: &str = "('pending', 'awaiting_approval', 'held')";
+
+/// Cancels every payout of `uid` that has not left yet (pending, awaiting
+/// approval or held), recording `note` (who and why) on each. Called in the
+/// transaction that excludes the player, so none of them can be sent after
+/// the exclusion commits. Returns the keys cancelled. Terminal: including
+/// the player again later does not bring them back.
+pub async fn cancel_unsent_of(
+    conn: &mut AnyConnection,
+    uid: &str,
+    note: &str,
+    now_ms: i64,
+) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "UPDATE payouts SET status = 'cancelled', error = $1, updated_ms = $2 \
+         WHERE uid = $3 AND status IN {STOPPABLE} RETURNING idempotency_key"
+    ))
+    .bind(note)
+    .bind(now_ms)
+    .bind(uid)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut keys = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    keys.sort();
+    Ok(keys)
+}
+
+/// The worker's guard before each send: automatic payouts of players on
+/// the exclusion list that are still waiting become `cancelled`. Catches a
+/// cycle that recorded intents while an exclusion was being committed, and
+/// exclusions seeded from `REWARDS_FILE`. Manual tips are an admin's
+/// explicit decision and are left alone. Returns how many were cancelled.
+pub async fn cancel_unsent_of_excluded(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query(&format!(
+        "UPDATE payouts SET status = 'cancelled', updated_ms = $1, \
+         error = 'cancelled: the player is on the exclusion list' \
+         WHERE status IN {STOPPABLE} AND kind <> 'manual' \
+         AND uid IN (SELECT uid FROM exclusions)"
+    ))
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Payouts of `uid` caught mid-flight (`sending`) or with an unknown
+/// outcome: an exclusion cannot stop them, an admin must reconcile them.
+pub async fn in_flight_of(
+    conn: &mut AnyConnection,
+    uid: &str,
+) -> Result<Vec<PayoutRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE uid = $1 AND status IN ('sending', 'unknown') \
+         ORDER BY id"
+    ))
+    .bind(uid)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(row_to_payout).collect()
 }
 
 /// Claims a pending payout for sending — its own committed write, made

@@ -138,13 +138,46 @@ pub async fn exclude(conn: &mut AnyConnection, entry: &Exclusion) -> Result<bool
 }
 
 /// Removes a player from the exclusion list; `false` if they were not on it.
+/// The next cycle (on whichever replica leads) then judges their milestones
+/// on the whole month, since a cycle otherwise only looks at players whose
+/// figures changed.
 pub async fn unexclude(conn: &mut AnyConnection, uid: &str) -> Result<bool, StoreError> {
     let removed = sqlx::query("DELETE FROM exclusions WHERE uid = $1")
         .bind(uid)
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    if removed == 1 {
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_ms) VALUES ($1, '1', 0) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(format!("{RECHECK_PREFIX}{uid}"))
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(removed == 1)
+}
+
+/// Settings key prefix of players whose milestones the next cycle must
+/// judge although their figures did not change (they were let back in).
+const RECHECK_PREFIX: &str = "milestones.recheck.";
+
+/// The players to judge again this cycle, removed from the list in the
+/// caller's transaction (so a failed cycle keeps them for the next one).
+pub async fn take_milestone_rechecks(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let rows = sqlx::query("DELETE FROM settings WHERE key LIKE $1 RETURNING key")
+        .bind(format!("{RECHECK_PREFIX}%"))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let key: String = r.try_get(0)?;
+            Ok(key[RECHECK_PREFIX.len()..].to_owned())
+        })
+        .collect()
 }
 
 /// The whole exclusion list, oldest first.

@@ -23,7 +23,7 @@ async fn bad_calls_are_refused_and_change_nothing(db: Db) {
     let refusals: Vec<(SynthInteraction, &str)> = vec![
         (
             setchallenge(BASS, "Again", 100.0, 25.0),
-            "a challenge for that game is already active",
+            "a challenge for that game with the same multiplier and minimum bet is already active",
         ),
         (
             setchallenge(GATES, "Gates", 100.0, 25.0).by(Caller::Member),

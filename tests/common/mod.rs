@@ -135,6 +135,7 @@ pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
     config.bind_addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = database_url.to_string();
     config.discord_public_key = Some(PublicKeySetting::Hex(key.public_key_hex()));
+    config.guild_id = fts_assistant::discord::synth::SYNTH_GUILD_ID.parse().ok();
     config
 }
 

@@ -26,7 +26,7 @@ use crate::domain::money::Cents;
 use crate::jobs::challenges::messages::{board_embed, prize_text, RECENT_WINNERS};
 use crate::jobs::challenges::{announce_new_challenge, best_attempts, refresh_board};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::challenges::{self, Creator};
+use crate::store::challenges::{self, ChallengeRow, Creator};
 use crate::store::games;
 
 /// Largest prize a challenge may offer. There is no setting for it (unlike
@@ -96,11 +96,11 @@ pub async fn create(
         Once::Replay(response) => return Ok(*response),
         Once::Apply(applying) => applying,
     };
-    let active: Vec<String> = challenges::active(applying.conn())
+    let active = challenges::active(applying.conn())
         .await?
-        .into_iter()
-        .map(|c| c.game_id)
-        .collect();
+        .iter()
+        .map(ChallengeRow::rule)
+        .collect::<Result<Vec<_>, _>>()?;
     // Refusals are not recorded: the transaction (and the claim) roll back.
     let challenge =
         NewChallenge::validate(&draft, MAX_CHALLENGE_PRIZE, &active).map_err(refusal)?;

@@ -14,6 +14,7 @@ use crate::domain::masking::mask_username;
 use crate::domain::names::Username;
 use crate::jobs::rebuild::published_from_store;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::payouts;
 use crate::store::players::{self, Exclusion};
 
 const ACTIONS: [&str; 3] = ["add", "remove", "list"];
@@ -50,6 +51,7 @@ pub async fn run(
         )));
     };
     let masked = mask_username(&player.username);
+    let mut cancelled_keys: Vec<String> = Vec::new();
     let (changed, text) = if action == "add" {
         let added = players::exclude(
             applying.conn(),
@@ -62,12 +64,45 @@ pub async fn run(
             },
         )
         .await?;
-        let text = if added {
+        // Same transaction as the exclusion: once it commits, none of the
+        // player's waiting payouts can reach the tipping API.
+        let note = format!(
+            "cancelled: player excluded by {} ({})",
+            invocation
+                .caller_name()
+                .or_else(|| invocation.caller_id())
+                .unwrap_or_else(|| "an admin".into()),
+            reason.as_deref().unwrap_or("no reason given")
+        );
+        let cancelled =
+            payouts::cancel_unsent_of(applying.conn(), &player.uid, &note, invocation.now_ms())
+                .await?;
+        let in_flight = payouts::in_flight_of(applying.conn(), &player.uid).await?;
+        let mut text = if added {
             format!("🚫 `{masked}` is now excluded from boards, milestones, challenges and automatic tips.")
         } else {
-            format!("`{masked}` was already excluded; nothing changed.")
+            format!("`{masked}` was already excluded.")
         };
-        (added, text)
+        if !cancelled.is_empty() {
+            text.push_str(&format!(
+                "\n🛑 Cancelled {} waiting payout{} (never sent): {}.",
+                cancelled.len(),
+                if cancelled.len() == 1 { "" } else { "s" },
+                respond::truncate_chars(&cancelled.join(", "), 600)
+            ));
+        }
+        if !in_flight.is_empty() {
+            let ids: Vec<String> = in_flight
+                .iter()
+                .map(|p| format!("#{} ({})", p.id, p.status))
+                .collect();
+            text.push_str(&format!(
+                "\n⚠️ Already left or in doubt, not stopped: {}. Reconcile them in `/tipstats`.",
+                ids.join(", ")
+            ));
+        }
+        cancelled_keys = cancelled;
+        (added || !cancelled_keys.is_empty(), text)
     } else {
         let removed = players::unexclude(applying.conn(), &player.uid).await?;
         let text = if removed {
@@ -86,11 +121,17 @@ pub async fn run(
                 actor_name: invocation.caller_name(),
                 action: format!("exclude.{action}"),
                 detail: format!(
-                    "{masked}{}",
+                    "{masked} uid {}{}{}",
+                    player.uid,
                     reason
                         .as_deref()
                         .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    if cancelled_keys.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; cancelled payouts: {}", cancelled_keys.join(", "))
+                    }
                 ),
                 interaction_id: Some(invocation.interaction.id.to_string()),
             },

@@ -55,9 +55,10 @@ impl<'a> Invocation<'a> {
         self.interaction.author().map(|u| u.name.clone())
     }
 
-    /// Whether the caller holds admin rights right now (see [`permissions`]).
-    pub fn is_admin(&self) -> bool {
-        permissions::is_admin(self.interaction, self.state.config.admin_role_id)
+    /// Whether the caller holds admin rights here and now (see
+    /// [`permissions`]): in the community's guild, with the right role.
+    pub fn admin_check(&self) -> Result<(), permissions::AdminDenied> {
+        self.state.config.admin_policy().check(self.interaction)
     }
 
     /// "Now" in Unix milliseconds, the unit every stored time uses.
@@ -112,14 +113,18 @@ pub async fn run(invocation: &Invocation<'_>, data: &CommandData) -> Interaction
             respond::truncate_chars(&name.replace('`', "'"), 32)
         ));
     }
-    if is_admin_command(name) && !invocation.is_admin() {
-        tracing::info!(
-            command = name,
-            "admin command refused: caller is not an admin"
-        );
-        return respond::ephemeral_text(
-            "⛔ `/".to_string() + name + "` is for admins only (Manage Server or the admin role).",
-        );
+    if is_admin_command(name) {
+        if let Err(denied) = invocation.admin_check() {
+            tracing::info!(
+                command = name,
+                guild_id = ?invocation.interaction.guild_id,
+                reason = %denied,
+                "admin command refused"
+            );
+            return respond::ephemeral_text(format!(
+                "⛔ `/{name}`: {denied}. Nothing was changed."
+            ));
+        }
     }
     let outcome = match name {
         "mywager" => analytics::mywager(invocation, data).await,
@@ -142,6 +147,10 @@ pub async fn run(invocation: &Invocation<'_>, data: &CommandData) -> Interaction
 
 /// Answers an autocomplete request with suggestions for the focused option.
 pub async fn autocomplete(invocation: &Invocation<'_>, data: &CommandData) -> InteractionResponse {
+    if is_admin_command(&data.name) && invocation.admin_check().is_err() {
+        // Suggestions of an admin command (active challenges) are admin data.
+        return respond::autocomplete(Vec::new());
+    }
     let suggestions = match data.name.as_str() {
         "cancelchallenge" => challenges::autocomplete_active(invocation, data).await,
         "gamestats" => challenges::autocomplete_games(invocation, data).await,
@@ -159,8 +168,11 @@ pub async fn component(invocation: &Invocation<'_>, custom_id: &str) -> Interact
     let prefix = custom_id.split(':').next().unwrap_or_default();
     let outcome = match prefix {
         "tips" | "clear_tips" => {
-            if !invocation.is_admin() {
-                return respond::ephemeral_text("⛔ This button is for admins only.");
+            if let Err(denied) = invocation.admin_check() {
+                tracing::info!(custom_id, reason = %denied, "admin button refused");
+                return respond::ephemeral_text(format!(
+                    "⛔ This button: {denied}. Nothing was changed."
+                ));
             }
             tips::component(invocation, custom_id).await
         }

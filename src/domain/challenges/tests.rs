@@ -25,7 +25,7 @@ fn draft() -> ChallengeDraft<'static> {
 }
 
 fn error(d: ChallengeDraft<'_>) -> String {
-    NewChallenge::validate(&d, Cents::from_dollars(100), &[] as &[&str])
+    NewChallenge::validate(&d, Cents::from_dollars(100), &[])
         .unwrap_err()
         .to_string()
 }
@@ -140,7 +140,15 @@ fn valid_draft_is_normalised() {
         emoji: Some(" <:gates:123> "),
         ..draft()
     };
-    let c = NewChallenge::validate(&d, Cents::from_dollars(100), &["other:game"]).unwrap();
+    let c = NewChallenge::validate(
+        &d,
+        Cents::from_dollars(100),
+        &[ChallengeRule {
+            game_id: GameIdentifier::parse("other:game").unwrap(),
+            ..rule(50_000, None)
+        }],
+    )
+    .unwrap();
     assert_eq!(c.name, "Gates of Olympus");
     assert_eq!(c.required, Multiplier(50_000));
     assert_eq!(c.prize, Cents(2_500));
@@ -237,24 +245,37 @@ fn prize_equal_to_max_and_unicode_emoji_are_accepted() {
         emoji: Some("🎰"),
         ..draft()
     };
-    let c = NewChallenge::validate(&d, Cents::from_dollars(100), &[] as &[&str]).unwrap();
+    let c = NewChallenge::validate(&d, Cents::from_dollars(100), &[]).unwrap();
     assert_eq!((c.prize, c.emoji.as_deref()), (Cents(10_000), Some("🎰")));
     let animated = ChallengeDraft {
         emoji: Some("<a:spin:99>"),
         ..draft()
     };
-    assert!(NewChallenge::validate(&animated, Cents(10_000), &[] as &[&str]).is_ok());
+    assert!(NewChallenge::validate(&animated, Cents(10_000), &[]).is_ok());
 }
 
 #[test]
-fn one_active_challenge_per_game_and_at_most_ten() {
+fn several_challenges_per_game_but_never_the_same_rule_and_at_most_ten() {
     let max = Cents::from_dollars(100);
-    let dup = NewChallenge::validate(&draft(), max, &[GAME]).unwrap_err();
+    let first = NewChallenge::validate(&draft(), max, &[]).unwrap();
+    let dup = NewChallenge::validate(&draft(), max, &[first.rule()]).unwrap_err();
     assert_eq!(
         dup.to_string(),
-        "a challenge for that game is already active"
+        "a challenge for that game with the same multiplier and minimum bet is already active"
     );
-    let ten: Vec<String> = (0..10).map(|i| format!("p:g{i}")).collect();
+    let higher = ChallengeDraft {
+        multiplier: "1000",
+        ..draft()
+    };
+    let second = NewChallenge::validate(&higher, max, &[first.rule()]).unwrap();
+    assert_eq!(second.game_id, first.game_id);
+    let ten: Vec<ChallengeRule> = (0..10)
+        .map(|i| ChallengeRule {
+            game_id: GameIdentifier::parse(&format!("p:g{i}")).unwrap(),
+            required: Multiplier(10_000),
+            min_bet: None,
+        })
+        .collect();
     let full = NewChallenge::validate(&draft(), max, &ten).unwrap_err();
     assert_eq!(
         full.to_string(),

@@ -13,8 +13,10 @@ use tokio::sync::Mutex;
 use super::{best_attempts, messages};
 use crate::app::AppState;
 use crate::discord::rest::{call_outcome, RestError};
+use crate::domain::payout_keys::challenge_key;
 use crate::jobs::publisher::post_or_edit;
 use crate::store::challenges;
+use crate::store::payouts;
 use crate::store::{settings, StoreError};
 
 /// Settings key of the challenge board message (`channel_id:message_id`).
@@ -91,8 +93,10 @@ pub async fn announce_new_challenge(state: &AppState, id: i64) {
     refresh_board(state).await;
 }
 
-/// Posts each fresh, unannounced win in the logs channel, claiming it
-/// first; a refused post gives the claim back for the next cycle.
+/// Posts each unannounced win whose prize was sent in the last day in the
+/// logs channel, claiming it first; a refused post gives the claim back for
+/// the next pass. Runs after every cycle and after every sent tip, so the
+/// post follows the money.
 pub async fn announce_wins(state: &AppState) -> Result<(), StoreError> {
     let (Some(discord), Some(channel_id)) = (&state.discord, state.config.channels.challenge_logs)
     else {
@@ -104,8 +108,11 @@ pub async fn announce_wins(state: &AppState) -> Result<(), StoreError> {
         if !challenges::claim_announcement(&mut conn, row.id, now_ms).await? {
             continue;
         }
+        let dry_run = payouts::by_key(&mut conn, &challenge_key(row.id))
+            .await?
+            .is_some_and(|p| p.dry_run);
         let posted = discord
-            .create_message(channel_id, &messages::win_message(&row))
+            .create_message(channel_id, &messages::win_message(&row, dry_run))
             .await;
         record_call(state, posted.as_ref().err());
         match posted {

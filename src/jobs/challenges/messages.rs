@@ -14,7 +14,7 @@ use serde_json::Value;
 use twilight_model::channel::message::Embed;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
-use crate::discord::embeds::{fit_to_limits, game_url, message_body};
+use crate::discord::embeds::{fit_to_limits, game_url, label_dry_run, message_body};
 use crate::domain::masking::mask_for_markdown;
 use crate::domain::money::{Cents, Multiplier};
 use crate::store::challenges::ChallengeRow;
@@ -217,9 +217,10 @@ pub fn new_challenge_message(row: &ChallengeRow) -> Value {
     message_body(vec![embed])
 }
 
-/// The winner's announcement: masked name, multiplier, bet, prize and how
-/// long the challenge ran.
-pub fn win_message(row: &ChallengeRow) -> Value {
+/// The winner's announcement, posted once the prize's tip was sent: masked
+/// name, multiplier, bet, prize and how long the challenge ran; labelled as
+/// a test when the tip was a dry run.
+pub fn win_message(row: &ChallengeRow, dry_run: bool) -> Value {
     let name = mask_for_markdown(row.winner_username.as_deref().unwrap_or(""));
     let multiplier = row.winner_multiplier.unwrap_or_default();
     let bet = row.winner_bet.unwrap_or_default();
@@ -239,7 +240,7 @@ pub fn win_message(row: &ChallengeRow) -> Value {
         .field(EmbedFieldBuilder::new("Prize", prize_text(row.prize)).inline())
         .field(EmbedFieldBuilder::new("Duration", ran).inline())
         .build();
-    message_body(vec![embed])
+    message_body(vec![label_dry_run(embed, dry_run)])
 }
 
 #[cfg(test)]
