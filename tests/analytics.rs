@@ -78,6 +78,34 @@ async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
         content(&reply).contains("`username` must be letters, digits and _"),
         "{reply}"
     );
+
+    // An excluded player is told so, never shown a tier they cannot earn.
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    let lucky = fts_assistant::store::players::find_by_username(&mut conn, "luckyduck", 0)
+        .await
+        .unwrap()
+        .unwrap();
+    fts_assistant::store::players::exclude(
+        &mut conn,
+        &fts_assistant::store::players::Exclusion {
+            uid: lucky.uid,
+            username: lucky.username,
+            reason: None,
+            added_by: None,
+            added_ms: 0,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let (_, reply) = app.interact(&mywager("LuckyDuck")).await;
+    let text = reply.to_string();
+    assert!(text.contains("exclusion list"), "{text}");
+    assert!(
+        !text.contains("to go") && !text.contains("Rank 8"),
+        "{text}"
+    );
+    assert_eq!(field(&reply, "Weighted wager"), "$876.55");
 }
 
 async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
@@ -134,6 +162,10 @@ async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
         "{text}"
     );
     assert!(text.contains("Only 3 of the 6 months"), "{text}");
+    assert!(
+        !text.contains("fts-assistant"),
+        "no operator command in a public answer: {text}"
+    );
     let (headers, png) = &parts["files[0]"];
     assert!(
         headers.contains("filename=\"monthtomonth.png\""),

@@ -120,6 +120,14 @@ where
     }
 }
 
+/// A player's real name for an admin-only ephemeral reply, to sit inside a
+/// code span: admins must be able to tell who is excluded or unpaid, so it
+/// is not masked, but it is cut to 40 characters and cannot close the span.
+/// Public messages use the masked name instead.
+pub fn admin_name(raw: &str) -> String {
+    truncate_chars(&raw.replace('`', "'"), 40)
+}
+
 /// Cuts `text` to at most `max` characters (Discord counts characters).
 pub fn truncate_chars(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

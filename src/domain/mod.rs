@@ -20,6 +20,7 @@
 //! - [`masking`]: masked usernames and opaque public ids.
 //! - [`names`]: usernames typed in commands.
 //! - [`rewards`]: reward tables and their TOML overrides.
+//! - [`wording`]: counted nouns in sentences.
 #![deny(missing_docs)]
 
 mod decimal;
@@ -36,3 +37,4 @@ pub mod payout_keys;
 pub mod period;
 pub mod players;
 pub mod rewards;
+pub mod wording;

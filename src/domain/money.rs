@@ -284,15 +284,26 @@ impl Multiplier {
 }
 
 impl fmt::Display for Multiplier {
-    /// `512.40×` (two decimals, no thousands separators).
+    /// `32,954.26×`: two decimals and thousands separators, the same
+    /// grouping as money, everywhere a multiplier is shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}×", self.plain())
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}×", group_thousands(abs / 100), abs % 100)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multipliers_group_thousands_like_money() {
+        assert_eq!(Multiplier(3_295_426).to_string(), "32,954.26×");
+        assert_eq!(Multiplier(51_240).to_string(), "512.40×");
+        assert_eq!(Multiplier(100_000_000).to_string(), "1,000,000.00×");
+        assert_eq!(Multiplier(3_295_426).plain(), "32954.26");
+    }
 
     #[test]
     fn display_uses_thousand_separators_and_sign_before_dollar() {

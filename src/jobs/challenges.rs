@@ -29,7 +29,7 @@ use crate::store::payouts::{self, NewPayout, PayoutStatus};
 use crate::store::{settings, StoreError};
 use messages::BestAttempt;
 
-pub use discord::{announce_new_challenge, refresh_board};
+pub use discord::{announce_cancelled, announce_new_challenge, refresh_board};
 
 /// A challenge this cycle closed with a winner.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -180,6 +180,16 @@ pub async fn take_milestone_rechecks(
         .collect()
 }
 
+/// Whether `uid` is on the exclusion list table (the rewards file's list is
+/// seeded into it at startup).
+pub async fn is_excluded(conn: &mut AnyConnection, uid: &str) -> Result<bool, StoreError> {
+    Ok(sqlx::query("SELECT 1 FROM exclusions WHERE uid = $1")
+        .bind(uid)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
+}
+
 /// The whole exclusion list, oldest first.
 pub async fn exclusions(conn: &mut AnyConnection) -> Result<Vec<Exclusion>, StoreError> {
     let rows = sqlx::query(

@@ -32,8 +32,8 @@ fn freshness(state: &AppState, updated_at: Option<DateTime<Utc>>) -> Freshness {
     let limit = TimeDelta::seconds(2 * state.config.poll_interval_secs as i64);
     let stale = match updated_at {
         Some(at) if now - at > limit => Some(format!(
-            "The data is {} minutes old: updates are delayed, so the figures below may be behind.",
-            (now - at).num_minutes()
+            "The data is {} old: updates are delayed, so the figures below may be behind.",
+            crate::domain::wording::count((now - at).num_minutes(), "minute")
         )),
         Some(_) => None,
         None if state.polling_enabled() => {

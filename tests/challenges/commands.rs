@@ -283,7 +283,48 @@ async fn gamestats_without_the_affiliate_api_says_so(db: Db) {
     );
 }
 
+/// The original announced cancellations in the log channel; so do we,
+/// once, and the board drops the challenge.
+async fn a_cancellation_is_announced_publicly_once(db: Db) {
+    let (casino, discord) = (casino().await, discord().await);
+    let Some(app) =
+        TestApp::spawn_full(db, test_start(), false, wire(&casino, Some(&discord))).await
+    else {
+        return;
+    };
+    say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    wait_for_calls(&discord, "POST /channels/111/messages", 2).await;
+    app.clock.advance(Duration::minutes(90));
+    let cancel = cancelchallenge(1);
+    say(&app, &cancel).await;
+    let notice = wait_for_calls(&discord, "POST /channels/222/messages", 1).await;
+    let text = notice[0].to_string();
+    assert!(
+        text.contains("Slot Challenge Cancelled") && text.contains("No prize is paid"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 h 30 min") && !text.contains("tester"),
+        "{text}"
+    );
+    // The board is edited without the challenge.
+    let edits = wait_for_calls(&discord, "PATCH /channels/111/messages/11101", 1).await;
+    assert!(!edits
+        .last()
+        .unwrap()
+        .to_string()
+        .contains("Big Bass Bonanza"));
+    // A replay of the same interaction posts nothing more.
+    say(&app, &cancel).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        count_calls(&discord, "POST /channels/222/messages").await,
+        1
+    );
+}
+
 crate::on_both_databases!(
+    a_cancellation_is_announced_publicly_once,
     bad_calls_are_refused_and_change_nothing,
     cancelling_stops_detection_and_pays_nothing,
     autocomplete_results_and_gamestats_answer,

@@ -21,7 +21,7 @@ pub async fn mywager(
     invocation: &Invocation<'_>,
     data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
-    my_wager::run(invocation, data)
+    my_wager::run(invocation, data).await
 }
 
 /// Runs `/monthlygoal`.

@@ -24,7 +24,7 @@ use crate::discord::respond;
 use crate::domain::challenges::{ChallengeDraft, ChallengeError, NewChallenge};
 use crate::domain::money::Cents;
 use crate::jobs::challenges::messages::{board_embed, prize_text, RECENT_WINNERS};
-use crate::jobs::challenges::{announce_new_challenge, best_attempts, refresh_board};
+use crate::jobs::challenges::{announce_cancelled, announce_new_challenge, best_attempts};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::challenges::{self, ChallengeRow, Creator};
 use crate::store::games;
@@ -59,13 +59,21 @@ fn refusal(error: ChallengeError) -> CommandError {
     CommandError::Invalid(text)
 }
 
+/// What a committed change posts in the challenge channels.
+enum ChannelNews {
+    /// A new challenge: announced, and the board refreshed.
+    Created(i64),
+    /// A cancelled challenge: a public notice, and the board refreshed.
+    Cancelled(i64),
+}
+
 /// Runs the channel messages after a committed change, off the reply path.
-fn spawn_messages(state: &Arc<AppState>, created: Option<i64>) {
+fn spawn_messages(state: &Arc<AppState>, news: ChannelNews) {
     let state = Arc::clone(state);
     tokio::spawn(async move {
-        match created {
-            Some(id) => announce_new_challenge(&state, id).await,
-            None => refresh_board(&state).await,
+        match news {
+            ChannelNews::Created(id) => announce_new_challenge(&state, id).await,
+            ChannelNews::Cancelled(id) => announce_cancelled(&state, id).await,
         }
     });
 }
@@ -142,7 +150,7 @@ pub async fn create(
     };
     let reply = respond::ephemeral_text(format!("✅ Challenge created: {summary}. {channel}"));
     let reply = applying.finish(reply, invocation.now_ms()).await?;
-    spawn_messages(invocation.state, Some(id));
+    spawn_messages(invocation.state, ChannelNews::Created(id));
     Ok(reply)
 }
 
@@ -188,7 +196,7 @@ pub async fn cancel(
         "🛑 Challenge {what} is cancelled: no prize is paid and it is archived as cancelled."
     ));
     let reply = applying.finish(reply, invocation.now_ms()).await?;
-    spawn_messages(invocation.state, None);
+    spawn_messages(invocation.state, ChannelNews::Cancelled(id));
     Ok(reply)
 }
 

@@ -50,7 +50,8 @@ pub async fn run(
             "no player named `{username}` has played under our code this year, so there is nobody to {action}."
         )));
     };
-    let masked = mask_username(&player.username);
+    // Admin-only ephemeral reply: the real name (public views stay masked).
+    let masked = respond::admin_name(&player.username);
     let mut cancelled_keys: Vec<String> = Vec::new();
     let (changed, text) = if action == "add" {
         let added = players::exclude(
@@ -121,7 +122,8 @@ pub async fn run(
                 actor_name: invocation.caller_name(),
                 action: format!("exclude.{action}"),
                 detail: format!(
-                    "{masked} uid {}{}{}",
+                    "{} uid {}{}{}",
+                    mask_username(&player.username),
                     player.uid,
                     reason
                         .as_deref()
@@ -172,7 +174,7 @@ async fn list(invocation: &Invocation<'_>) -> Result<InteractionResponse, Comman
         .iter()
         .map(|e| {
             let reason = e.reason.as_deref().unwrap_or("no reason given");
-            format!("• `{}` — {}", mask_username(&e.username), reason)
+            format!("• `{}` — {}", respond::admin_name(&e.username), reason)
         })
         .collect();
     Ok(respond::ephemeral_text(respond::truncate_chars(

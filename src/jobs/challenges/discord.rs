@@ -93,6 +93,34 @@ pub async fn announce_new_challenge(state: &AppState, id: i64) {
     refresh_board(state).await;
 }
 
+/// Posts the public notice of a cancelled challenge in the logs channel and
+/// refreshes the board. Called once, after the cancellation committed (a
+/// replayed interaction gets its stored reply and posts nothing).
+pub async fn announce_cancelled(state: &AppState, id: i64) {
+    if let (Some(discord), Some(channel_id)) =
+        (&state.discord, state.config.channels.challenge_logs)
+    {
+        let row = match state.store.pool().acquire().await {
+            Ok(mut conn) => challenges::by_id(&mut conn, id).await,
+            Err(e) => Err(StoreError::from(e)),
+        };
+        match row {
+            Ok(Some(row)) => {
+                let posted = discord
+                    .create_message(channel_id, &messages::cancel_message(&row))
+                    .await;
+                record_call(state, posted.as_ref().err());
+                if let Err(e) = posted {
+                    tracing::warn!(challenge_id = id, error = %e, "cancellation not announced");
+                }
+            }
+            Ok(None) => tracing::warn!(challenge_id = id, "cancelled challenge vanished"),
+            Err(e) => tracing::warn!(challenge_id = id, error = %e, "cancellation not announced"),
+        }
+    }
+    refresh_board(state).await;
+}
+
 /// Posts each unannounced win whose prize was sent in the last day in the
 /// logs channel, claiming it first; a refused post gives the claim back for
 /// the next pass. Runs after every cycle and after every sent tip, so the

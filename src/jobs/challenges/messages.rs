@@ -17,6 +17,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooter
 use crate::discord::embeds::{fit_to_limits, game_url, label_dry_run, message_body};
 use crate::domain::masking::mask_for_markdown;
 use crate::domain::money::{Cents, Multiplier};
+use crate::domain::wording::count;
 use crate::store::challenges::ChallengeRow;
 
 /// Colour of every challenge message (green), told apart from the boards.
@@ -46,8 +47,7 @@ pub fn duration_text(ms: i64) -> String {
         (0, 0, 0) => "under a minute".to_string(),
         (0, 0, m) => format!("{m} min"),
         (0, h, m) => format!("{h} h {m} min"),
-        (1, h, _) => format!("1 day {h} h"),
-        (d, h, _) => format!("{d} days {h} h"),
+        (d, h, _) => format!("{} {h} h", count(d, "day")),
     }
 }
 
@@ -216,6 +216,30 @@ pub fn new_challenge_message(row: &ChallengeRow) -> Value {
         .build();
     message_body(vec![embed])
 }
+
+/// The public notice of a cancelled challenge (the original bot posted one
+/// in the log channel): which challenge, that no prize is paid, how long it
+/// ran. Never names the admin who cancelled it.
+pub fn cancel_message(row: &ChallengeRow) -> Value {
+    let ran = duration_text(row.ended_ms.unwrap_or(row.start_ms) - row.start_ms);
+    let embed = EmbedBuilder::new()
+        .title(format!("🛑 Slot Challenge Cancelled: {}", heading(row)))
+        .url(game_url(&row.game_id))
+        .color(CANCELLED_COLOUR)
+        .description(format!(
+            "The challenge to hit **{}** on {} for **{}** was cancelled by the staff. \
+             No prize is paid for it.",
+            row.required,
+            linked_game(row),
+            prize_text(row.prize)
+        ))
+        .field(EmbedFieldBuilder::new("Ran for", ran).inline())
+        .build();
+    message_body(vec![embed])
+}
+
+/// Grey: a cancelled challenge is news, not a celebration.
+const CANCELLED_COLOUR: u32 = 0x95_A5_A6;
 
 /// The winner's announcement, posted once the prize's tip was sent: masked
 /// name, multiplier, bet, prize and how long the challenge ran; labelled as

@@ -22,6 +22,7 @@ use crate::discord::respond;
 use crate::discord::rest::RestError;
 use crate::domain::goals::projection;
 use crate::domain::period::MonthPeriod;
+use crate::domain::wording::count;
 use crate::published::{MonthTotals, Published};
 use crate::store::{totals, StoreError};
 
@@ -252,9 +253,17 @@ pub fn change_text(bars: &[MonthBar], requested: usize) -> String {
         ));
     }
     if bars.len() < requested {
+        // The operator's remedy (`fts-assistant backfill`) goes to the log,
+        // not to members.
+        tracing::info!(
+            recorded = bars.len(),
+            requested,
+            "month history is shorter than asked: `fts-assistant backfill --months {requested}` loads older months"
+        );
         lines.push(format!(
-            "Only {} of the {requested} months asked for are recorded; admins can load older ones with `fts-assistant backfill --months {requested}`.",
-            bars.len()
+            "Only {} of the {} asked for are recorded so far.",
+            bars.len(),
+            count(requested as i64, "month")
         ));
     }
     lines.join("\n")
@@ -268,7 +277,7 @@ fn chart_payload(text: &str, months: usize) -> Value {
     json!({
         "content": respond::truncate_chars(text, 2000),
         "embeds": [{
-            "title": format!("Total and weighted wager, last {months} months"),
+            "title": format!("Total and weighted wager, last {}", count(months as i64, "month")),
             "color": GOLD,
             "image": { "url": format!("attachment://{CHART_FILE_NAME}") },
             "footer": { "text": "Lighter dashed bars: this month's projected end" },

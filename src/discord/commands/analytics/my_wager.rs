@@ -15,9 +15,11 @@ use crate::domain::milestones::{current_tier, next_tier, Tier};
 use crate::domain::money::Cents;
 use crate::domain::names::Username;
 use crate::domain::players::PlayerFigures;
+use crate::domain::wording::count;
 use crate::published::Published;
+use crate::store::players;
 
-pub(super) fn run(
+pub(super) async fn run(
     invocation: &Invocation<'_>,
     data: &CommandData,
 ) -> Result<InteractionResponse, CommandError> {
@@ -31,7 +33,15 @@ pub(super) fn run(
             invocation.state.config.poll_interval_secs,
         )));
     };
-    let embed = card(&published, player, &invocation.state.rewards.tiers);
+    let excluded = invocation.state.rewards.excluded_uids.contains(&player.uid) || {
+        let mut conn = invocation.state.store.pool().acquire().await?;
+        players::is_excluded(&mut conn, &player.uid).await?
+    };
+    let embed = if excluded {
+        excluded_card(&published, player)
+    } else {
+        card(&published, player, &invocation.state.rewards.tiers)
+    };
     Ok(respond::ephemeral_embeds(vec![fit_to_limits(embed)]))
 }
 
@@ -45,9 +55,34 @@ fn unknown_player(published: &Published, username: &Username, poll_secs: u64) ->
         "🔎 I can't find `{username}` among the players who wagered under our affiliate code in {}.\n\
          • Check the spelling: it must be your **Roobet** username.\n\
          • Check that your Roobet account uses our **affiliate code**: only wagers under it count.\n\
-         • New wagers show up within about {minutes} minutes.",
-        published.month.period
+         • New wagers show up within about {}.",
+        published.month.period,
+        count(minutes as i64, "minute")
     )
+}
+
+/// The card of a player on the exclusion list: their figures, and plainly
+/// that they are not ranked and earn nothing automatically (never a "next
+/// tier" they cannot reach).
+fn excluded_card(published: &Published, player: &PlayerFigures) -> Embed {
+    EmbedBuilder::new()
+        .title(format!(
+            "📊 {} · {}",
+            escape_markdown(&player.username),
+            published.month.period
+        ))
+        .color(GOLD)
+        .description(
+            "🚫 This account is on the community's exclusion list: it is not ranked on the \
+             boards and earns no milestones, challenge prizes or automatic tips. Ask an admin \
+             if you think this is a mistake.",
+        )
+        .field(EmbedFieldBuilder::new("Total wager", player.wagered.to_string()).inline())
+        .field(
+            EmbedFieldBuilder::new("Weighted wager", player.weighted_wagered.to_string()).inline(),
+        )
+        .footer(EmbedFooterBuilder::new(as_of(published.updated_at)))
+        .build()
 }
 
 fn card(published: &Published, player: &PlayerFigures, tiers: &[Tier]) -> Embed {

@@ -13,8 +13,9 @@ use twilight_util::builder::embed::EmbedBuilder;
 use crate::app::AppState;
 use crate::discord::commands::Invocation;
 use crate::discord::embeds::{message_body, GOLD};
+use crate::discord::respond;
 use crate::discord::rest::DiscordRest;
-use crate::domain::masking::{mask_for_markdown, mask_username};
+use crate::domain::masking::mask_for_markdown;
 use crate::jobs::payout_worker::{send_payout, tipping_enabled};
 use crate::store::payouts::{self, PayoutRow};
 use crate::store::StoreError;
@@ -165,7 +166,8 @@ fn detail(row: &PayoutRow) -> String {
 }
 
 fn outcome_text(outcome: &Outcome, key: &str) -> String {
-    let who = |row: &PayoutRow| format!("{} to `{}`", row.amount, mask_username(&row.username));
+    let who =
+        |row: &PayoutRow| format!("{} to `{}`", row.amount, respond::admin_name(&row.username));
     match outcome {
         Outcome::Sent(row) => format!("✅ Sent: {} (payout #{}).", who(row), row.id),
         Outcome::DryRun(row) => format!(

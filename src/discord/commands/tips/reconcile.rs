@@ -9,7 +9,6 @@ use twilight_model::http::interaction::InteractionResponse;
 use crate::discord::commands::once::{self, Once};
 use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::respond;
-use crate::domain::masking::mask_username;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::payouts::{self, PayoutStatus};
 
@@ -95,7 +94,7 @@ pub async fn run(
     let what = format!(
         "payout #{id} ({} to `{}`, `{}`)",
         payout.amount,
-        mask_username(&payout.username),
+        respond::admin_name(&payout.username),
         payout.key
     );
     if !changed {

@@ -11,8 +11,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooter
 
 use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::embeds::{embed_chars, fit_to_limits, limits};
-use crate::discord::respond::truncate_chars;
-use crate::domain::masking::mask_username;
+use crate::discord::respond::{self, truncate_chars};
 use crate::store::payouts::PayoutStatus;
 use crate::store::tip_stats::{self, OpenPayout, SentTotals, Tally, OPEN_STATUSES};
 
@@ -132,7 +131,7 @@ fn payout_line(payout: &OpenPayout) -> String {
     let mut line = format!(
         "#{} `{}` {} · `{}`",
         payout.id,
-        mask_username(&payout.username).replace('`', "'"),
+        respond::admin_name(&payout.username),
         payout.amount,
         payout.key.replace('`', "'")
     );
