@@ -400,6 +400,7 @@ async fn two_challenges_on_one_game_are_both_won_and_paid(db: Db) {
     };
     let first = say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
     let second = say(&app, &setchallenge(BASS, "Big Bass Bonanza", 500.0, 50.0)).await;
+    settle(&discord).await;
     assert!(
         first.contains("#1") && second.contains("#2"),
         "{first} / {second}"
@@ -452,6 +453,7 @@ async fn a_challenge_prize_overtakes_a_milestone_backlog(db: Db) {
         return;
     };
     say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    settle(&discord).await;
     run_and_record(&app.state).await.unwrap();
     let queued = "SELECT COUNT(*) FROM payouts WHERE status = 'pending' AND kind = 'milestone'";
     assert_eq!(app.count(queued).await, 300);
@@ -490,6 +492,7 @@ async fn a_dry_run_win_is_announced_as_a_test(db: Db) {
         return;
     };
     say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
+    settle(&discord).await;
     casino.set_rows(
         FakeCallKind::Game(BASS.into()),
         [hitter("uid-win", "LuckyDuck", 150.0, 0.4, BASS)],

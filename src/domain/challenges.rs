@@ -226,7 +226,7 @@ pub struct NewChallenge {
     pub emoji: Option<String>,
 }
 
-fn valid_emoji(text: &str) -> bool {
+pub(crate) fn valid_emoji(text: &str) -> bool {
     if text.chars().count() > 100 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }

@@ -90,6 +90,27 @@ struct RawFile {
     tiers: Option<Vec<RawTier>>,
     goals: Option<RawGoals>,
     exclusions: Option<RawExclusions>,
+    milestones: Option<RawMilestones>,
+}
+
+/// `[milestones.emojis]`: one line per rank (`1 = "<:rank1:1389…>"`, keys
+/// `1`, `rank1` or `"Rank 1"`), so a community maps its custom emojis
+/// without rewriting the 30 tiers.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMilestones {
+    emojis: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The tier number a `[milestones.emojis]` key names: its digits.
+fn emoji_key_rank(key: &str) -> Option<u32> {
+    let lower = key.trim().to_ascii_lowercase();
+    let digits = lower
+        .strip_prefix("rank")
+        .unwrap_or(&lower)
+        .trim()
+        .trim_start_matches('_');
+    digits.parse().ok()
 }
 
 #[derive(Deserialize)]
@@ -231,6 +252,28 @@ impl Rewards {
                 .enumerate()
                 .map(|(i, t)| tier_from_raw(i, t))
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(emojis) = raw.milestones.and_then(|m| m.emojis) {
+            let tier_count = rewards.tiers.len();
+            for (key, emoji) in emojis {
+                let field = format!("milestones.emojis.{key}");
+                let tier = emoji_key_rank(&key)
+                    .and_then(|n| rewards.tiers.iter_mut().find(|t| t.number == n))
+                    .ok_or_else(|| {
+                        invalid(
+                            &field,
+                            format!("no tier `{key}`: use a rank number from 1 to {tier_count}"),
+                        )
+                    })?;
+                let emoji = emoji.trim();
+                if !super::challenges::valid_emoji(emoji) {
+                    return Err(invalid(
+                        &field,
+                        format!("`{emoji}` is not an emoji: use a Unicode emoji or Discord's <:name:id> / <a:name:id>"),
+                    ));
+                }
+                tier.emoji = Some(emoji.to_owned());
+            }
         }
         if let Some(ladder) = raw.goals.and_then(|g| g.ladder) {
             rewards.goals = usd_list("goals.ladder", &ladder)?;

@@ -222,3 +222,18 @@ pub async fn count_calls(server: &MockServer, call: &str) -> usize {
         .filter(|(c, _)| c == call)
         .count()
 }
+
+/// Waits until Discord has received nothing new for 200 ms: the messages a
+/// command posts off the reply path are done (they write to the database
+/// too, which a test's next cycle must not race on SQLite).
+pub async fn settle(server: &MockServer) {
+    let mut seen = usize::MAX;
+    for _ in 0..50 {
+        let now = server.received_requests().await.unwrap_or_default().len();
+        if now == seen {
+            return;
+        }
+        seen = now;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

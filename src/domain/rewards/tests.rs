@@ -197,3 +197,32 @@ fn colour_parser_accepts_hash_optional_any_case() {
     assert_eq!(parse_colour("#+FD700"), None);
     assert_eq!(parse_colour("0xFFD7"), None);
 }
+
+#[test]
+fn tier_emojis_map_in_one_line_per_rank() {
+    let r = Rewards::from_toml_str(
+        "[milestones.emojis]\n1 = \"<:rank1:1389367229417656543>\"\nrank2 = \"<a:rank2:1389367229417656544>\"\n\"Rank 30\" = \"👑\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        r.tiers[0].emoji.as_deref(),
+        Some("<:rank1:1389367229417656543>")
+    );
+    assert_eq!(
+        r.tiers[1].emoji.as_deref(),
+        Some("<a:rank2:1389367229417656544>")
+    );
+    assert_eq!(r.tiers[29].emoji.as_deref(), Some("👑"));
+    assert_eq!(r.tiers[2].emoji, None, "unmapped tiers keep their default");
+    assert_eq!(r.tiers.len(), 30, "the tier table itself is untouched");
+}
+
+#[test]
+fn tier_emoji_mistakes_name_the_key() {
+    assert_eq!(
+        err("[milestones.emojis]\n31 = \"👑\""),
+        "milestones.emojis.31: no tier `31`: use a rank number from 1 to 30"
+    );
+    assert!(err("[milestones.emojis]\n1 = \"rank one\"")
+        .starts_with("milestones.emojis.1: `rank one` is not an emoji"));
+}
