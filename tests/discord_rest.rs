@@ -1,5 +1,6 @@
 //! The Discord REST client and `register-commands` against a fake Discord on
-//! loopback: rate limits, 429s, a refused token, a deleted message.
+//! loopback: rate limits, 429s, a refused token, an expired interaction
+//! token, a deleted message, oversized answers.
 
 use std::time::{Duration, Instant};
 
@@ -7,7 +8,8 @@ use fts_assistant::cli::register::register_commands;
 use fts_assistant::config::{Config, Secret};
 use fts_assistant::discord::rest::{DiscordRest, RestError};
 use serde_json::{json, Value};
-use wiremock::matchers::{header, header_regex, method, path};
+use tokio::net::{TcpListener, TcpStream};
+use wiremock::matchers::{header, header_regex, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 fn client(server: &MockServer) -> DiscordRest {
@@ -143,6 +145,243 @@ async fn a_deleted_message_is_reported_as_not_found() {
         .await
         .unwrap_err();
     assert!(matches!(error, RestError::NotFound(_)), "{error}");
+}
+
+#[tokio::test]
+async fn an_expired_interaction_token_leaves_channel_messages_working() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path_regex(r"^/webhooks/1234/[^/]+/messages/@original$"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({ "message": "401: Unauthorized", "code": 0 })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/channels/10/messages"))
+        .and(header("authorization", "Bot bot-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "555" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/channels/10/messages/555"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "555" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rest = client(&server);
+    let error = rest
+        .edit_original_response(
+            1234,
+            "expired-interaction-token",
+            &json!({ "content": "late" }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, RestError::InteractionTokenRejected),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("expired-interaction-token"));
+    let id = rest
+        .create_message(10, &json!({ "content": "hi" }))
+        .await
+        .unwrap();
+    rest.edit_message(10, id, &json!({ "content": "edited" }))
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let webhook = requests
+        .iter()
+        .find(|r| r.url.path().starts_with("/webhooks/"))
+        .unwrap();
+    assert!(
+        !webhook.headers.contains_key("authorization"),
+        "interaction webhooks are authenticated by their token, not the bot token"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_bot_token_still_lets_interaction_replies_through() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/webhooks/1234/live-token/messages/@original"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "9" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rest = client(&server);
+    let error = rest.create_message(1, &json!({})).await.unwrap_err();
+    assert!(matches!(error, RestError::Unauthorized), "{error}");
+    rest.edit_original_response(1234, "live-token", &json!({ "content": "done" }))
+        .await
+        .unwrap();
+    let error = rest.edit_message(1, 2, &json!({})).await.unwrap_err();
+    assert!(matches!(error, RestError::Unauthorized), "{error}");
+}
+
+#[tokio::test]
+async fn channels_sharing_a_bucket_hash_have_a_counter_each() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/channels/\d+/messages$"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-bucket", "shared-hash")
+                .insert_header("x-ratelimit-limit", "5")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset-after", "0.8")
+                .set_body_json(json!({ "id": "1" })),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    let rest = client(&server);
+    rest.create_message(10, &json!({})).await.unwrap();
+    let started = Instant::now();
+    rest.create_message(11, &json!({})).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "channel 11 waited for channel 10's counter: {:?}",
+        started.elapsed()
+    );
+    rest.create_message(10, &json!({})).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "channel 10 did not wait for its own reset: {:?}",
+        started.elapsed()
+    );
+}
+
+/// One more byte than the client reads of any answer.
+const OVER_CAP: usize = 1024 * 1024 + 1;
+
+#[tokio::test]
+async fn an_answer_over_the_size_cap_is_an_error() {
+    let server = MockServer::start().await;
+    let big_but_allowed = json!({ "id": "1", "content": "x".repeat(900 * 1024) });
+    Mock::given(method("POST"))
+        .and(path("/channels/1/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(big_but_allowed))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/channels/2/messages"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(vec![b' '; OVER_CAP], "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let rest = client(&server);
+    assert_eq!(rest.create_message(1, &json!({})).await.unwrap(), 1);
+    let error = rest.create_message(2, &json!({})).await.unwrap_err();
+    assert!(matches!(error, RestError::BodyTooLarge { .. }), "{error}");
+}
+
+/// A fake Discord that answers one request with `head` and then whatever
+/// `body` writes, on a raw socket, for answers wiremock cannot give (an
+/// endless chunked body, a Content-Length larger than what follows). Returns
+/// its base URL and the bytes written before the client went away.
+async fn raw_discord(
+    head: &'static str,
+    body: fn(u64) -> Option<Vec<u8>>,
+) -> (String, tokio::task::JoinHandle<u64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let mut buf = [0u8; 4096];
+            stream.readable().await.unwrap();
+            match stream.try_read(&mut buf) {
+                Ok(0) => return 0,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return 0,
+            }
+        }
+        if write_all(&stream, head.as_bytes()).await.is_err() {
+            return 0;
+        }
+        let mut written = 0u64;
+        while let Some(chunk) = body(written) {
+            if write_all(&stream, &chunk).await.is_err() {
+                break;
+            }
+            written += chunk.len() as u64;
+        }
+        // Hold the connection open until the client gives up on it.
+        let _ = stream.readable().await;
+        written
+    });
+    (base, task)
+}
+
+async fn write_all(stream: &TcpStream, mut data: &[u8]) -> std::io::Result<()> {
+    while !data.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Bytes the endless fake stops at if the client never does.
+const ENDLESS_SAFETY_STOP: u64 = 64 * 1024 * 1024;
+
+#[tokio::test]
+async fn an_endless_chunked_answer_is_cut_off_at_the_cap() {
+    let (base, server) = raw_discord(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        |written| {
+            (written < ENDLESS_SAFETY_STOP).then(|| {
+                let mut chunk = b"10000\r\n".to_vec();
+                chunk.extend_from_slice(&[b' '; 0x10000]);
+                chunk.extend_from_slice(b"\r\n");
+                chunk
+            })
+        },
+    )
+    .await;
+    let rest = DiscordRest::new(&base, Secret::new("bot-token")).unwrap();
+    let error = rest.create_message(1, &json!({})).await.unwrap_err();
+    assert!(matches!(error, RestError::BodyTooLarge { .. }), "{error}");
+    drop(rest);
+    let written = server.await.unwrap();
+    assert!(
+        written < ENDLESS_SAFETY_STOP,
+        "the client read on to the fake's safety stop"
+    );
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_cap_is_refused_before_reading() {
+    let (base, _server) = raw_discord(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10737418240\r\n\r\n",
+        |written| (written == 0).then(|| b"{\"id\":".to_vec()),
+    )
+    .await;
+    let rest = DiscordRest::new(&base, Secret::new("bot-token")).unwrap();
+    let started = Instant::now();
+    let error = rest.create_message(1, &json!({})).await.unwrap_err();
+    assert!(matches!(error, RestError::BodyTooLarge { .. }), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited for a body that never comes: {:?}",
+        started.elapsed()
+    );
 }
 
 fn registration_config(server: &MockServer, guild: Option<u64>) -> Config {
