@@ -191,6 +191,39 @@ pub fn pick_winner(
         })
 }
 
+/// The best qualifying attempts, best first (same order as
+/// [`pick_winner`]), at most `limit`: one per non-excluded player whose best
+/// hit meets `rule`. With a zero requirement these are the leaders of a
+/// challenge nobody has won yet (`/challenge_results` shows the top 5).
+pub fn ranked_attempts(
+    rule: &ChallengeRule,
+    players: &[PlayerFigures],
+    excluded: &HashSet<String>,
+    limit: usize,
+) -> Vec<Winner> {
+    let mut attempts: Vec<(&PlayerFigures, &Hit)> = players
+        .iter()
+        .filter(|p| !excluded.contains(&p.uid))
+        .filter_map(|p| p.best_hit.as_ref().map(|h| (p, h)))
+        .filter(|(_, h)| rule.qualifies(h))
+        .collect();
+    attempts.sort_by(|(pa, a), (pb, b)| {
+        b.multiplier
+            .cmp(&a.multiplier)
+            .then(b.bet.cmp(&a.bet))
+            .then_with(|| pa.uid.cmp(&pb.uid))
+    });
+    attempts
+        .into_iter()
+        .take(limit)
+        .map(|(p, h)| Winner {
+            uid: p.uid.clone(),
+            username: p.username.clone(),
+            hit: h.clone(),
+        })
+        .collect()
+}
+
 /// Raw slash-command options for a new challenge, as typed by staff.
 /// Numeric Discord options can be passed via `f64::to_string()`.
 #[derive(Debug, Clone, Copy, Default)]

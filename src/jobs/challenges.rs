@@ -19,7 +19,7 @@ use sqlx::AnyConnection;
 use super::poll::CycleError;
 use super::rebuild::excluded_uids;
 use crate::app::AppState;
-use crate::domain::challenges::{pick_winner, ChallengeRule, Winner};
+use crate::domain::challenges::{pick_winner, ranked_attempts, ChallengeRule, Winner};
 use crate::domain::money::Multiplier;
 use crate::domain::payout_keys::{challenge_key, PayoutKind};
 use crate::domain::players::PlayerFigures;
@@ -142,8 +142,9 @@ async fn close_and_pay(
     Ok(true)
 }
 
-/// Keeps the best non-winning attempt (right game, minimum bet met) for
-/// the board and `/challenge_results`.
+/// Keeps the best non-winning attempts (right game, minimum bet met), the
+/// top [`messages::TOP_ATTEMPTS`], for the board, the page and
+/// `/challenge_results`.
 async fn record_best_attempt(
     conn: &mut AnyConnection,
     id: i64,
@@ -156,17 +157,46 @@ async fn record_best_attempt(
         required: Multiplier(0),
         ..rule.clone()
     };
-    let Some(best) = pick_winner(&any_multiplier, figures, excluded) else {
+    let top: Vec<BestAttempt> =
+        ranked_attempts(&any_multiplier, figures, excluded, messages::TOP_ATTEMPTS)
+            .into_iter()
+            .map(|w| BestAttempt {
+                username: w.username,
+                multiplier_x100: w.hit.multiplier.0,
+                bet_cents: w.hit.bet.0,
+                payout_cents: w.hit.payout.0,
+            })
+            .collect();
+    let Some(best) = top.first() else {
         return Ok(());
     };
-    let attempt = BestAttempt {
-        username: best.username,
-        multiplier_x100: best.hit.multiplier.0,
-        bet_cents: best.hit.bet.0,
-    };
-    let json = serde_json::to_string(&attempt)
+    let best_json = serde_json::to_string(best)
         .map_err(|e| StoreError::Corrupt(format!("best attempt: {e}")))?;
-    settings::set(conn, &challenges::best_attempt_key(id), &json, now_ms).await
+    let top_json = serde_json::to_string(&top)
+        .map_err(|e| StoreError::Corrupt(format!("top attempts: {e}")))?;
+    settings::set(conn, &challenges::best_attempt_key(id), &best_json, now_ms).await?;
+    settings::set(conn, &challenges::top_attempts_key(id), &top_json, now_ms).await
+}
+
+/// The stored top attempts of `active` challenges, by id, best first; a
+/// malformed value is skipped (it is only shown, never paid). Values stored
+/// before the top 5 were kept fall back to the single best attempt.
+pub async fn top_attempts(
+    conn: &mut AnyConnection,
+    active: &[ChallengeRow],
+) -> Result<HashMap<i64, Vec<BestAttempt>>, StoreError> {
+    let mut out = HashMap::new();
+    let single = best_attempts(conn, active).await?;
+    for row in active {
+        let stored = settings::get(conn, &challenges::top_attempts_key(row.id)).await?;
+        let top = stored
+            .and_then(|json| serde_json::from_str::<Vec<BestAttempt>>(&json).ok())
+            .or_else(|| single.get(&row.id).cloned().map(|b| vec![b]));
+        if let Some(top) = top {
+            out.insert(row.id, top);
+        }
+    }
+    Ok(out)
 }
 
 /// The stored best attempts of `active` challenges, by id; a malformed

@@ -296,6 +296,11 @@ pub async fn release_announcement(conn: &mut AnyConnection, id: i64) -> Result<(
     Ok(())
 }
 
+/// Settings key of a challenge's top attempts so far (JSON array, best first).
+pub fn top_attempts_key(id: i64) -> String {
+    format!("challenge.top.{id}")
+}
+
 /// Settings key of a challenge's best attempt so far (JSON).
 pub fn best_attempt_key(id: i64) -> String {
     format!("challenge.best.{id}")

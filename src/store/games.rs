@@ -24,6 +24,18 @@ pub async fn upsert(
     Ok(())
 }
 
+/// The stored title of a game seen in the affiliate data, if it was seen.
+pub async fn title_of(
+    conn: &mut AnyConnection,
+    game_id: &str,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT title FROM games WHERE game_id = $1")
+        .bind(game_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
 /// Games whose id or title contains `needle` (case-insensitive), most
 /// recently seen first.
 pub async fn search(

@@ -266,6 +266,56 @@ async fn autocomplete_results_and_gamestats_answer(db: Db) {
     let nobody = [("username", OptionValue::String("nobody".into()))];
     let text = app.interact(&stats(&nobody)).await.1["data"]["embeds"].to_string();
     assert!(text.contains("No bets"), "{text}");
+    // A code span shows the identifier as typed, with no stray backslash.
+    assert!(text.contains(&format!("`{GATES}`")), "{text}");
+
+    // The top players on the game, masked, biggest wager first.
+    casino.set_rows(
+        FakeCallKind::Game(GATES.into()),
+        (1..=12).map(|i| {
+            hitter(
+                &format!("uid-{i}"),
+                &format!("player{i:02}"),
+                10.0 + f64::from(i),
+                f64::from(i),
+                GATES,
+            )
+        }),
+    );
+    let game_only = [
+        ("year", OptionValue::Integer(2026)),
+        ("month", OptionValue::Integer(10)),
+    ];
+    let (_, reply) = app.interact(&stats(&game_only)).await;
+    let text = reply["data"]["embeds"].to_string();
+    assert!(text.contains("Top players"), "{text}");
+    assert!(
+        text.contains(r"1. playe\\*\\*\\* — $120.00 · best 22.00×"),
+        "{text}"
+    );
+    assert!(
+        text.contains("10. playe") && !text.contains("11. playe"),
+        "{text}"
+    );
+    assert!(!text.contains("player12"), "masked: {text}");
+
+    // A game nobody played and nobody has seen is unknown, not a $0 card.
+    let unknown = [(
+        "game_identifier",
+        OptionValue::String("nobody:plays-this".into()),
+    )];
+    let (_, reply) = app
+        .interact(&SynthInteraction::command("gamestats", &unknown))
+        .await;
+    let text = common::content(&reply);
+    assert!(
+        text.contains("I don't know the game `nobody:plays-this`"),
+        "{text}"
+    );
+    assert!(
+        reply["data"]["embeds"].as_array().is_none_or(Vec::is_empty),
+        "{reply}"
+    );
 }
 
 async fn gamestats_without_the_affiliate_api_says_so(db: Db) {
@@ -323,7 +373,48 @@ async fn a_cancellation_is_announced_publicly_once(db: Db) {
     );
 }
 
+/// `/challenge_results` lists the five best attempts of each active
+/// challenge with bet and payout, masked (the original's view); the channel
+/// board keeps to the single best.
+async fn challenge_results_show_the_top_five_attempts(db: Db) {
+    let casino = casino().await;
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    say(&app, &setchallenge(BASS, "Big Bass Bonanza", 1_000.0, 25.0)).await;
+    casino.set_rows(
+        FakeCallKind::Game(BASS.into()),
+        (1..=7).map(|i| {
+            hitter(
+                &format!("uid-{i}"),
+                &format!("spinner{i}"),
+                100.0 * f64::from(i),
+                0.5,
+                BASS,
+            )
+        }),
+    );
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    let (_, results) = app
+        .interact(&SynthInteraction::command("challenge_results", &[]))
+        .await;
+    let text = results["data"]["embeds"].to_string();
+    for (rank, i) in [(1, 7), (2, 6), (3, 5), (4, 4), (5, 3)] {
+        let line = format!(
+            "{rank}. spinn\\\\*\\\\*\\\\* — **{i}00.00×** · $0.50 bet · ${}.00 payout",
+            i * 50
+        );
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+    assert!(
+        !text.contains("200.00×") && !text.contains("spinner"),
+        "{text}"
+    );
+}
+
 crate::on_both_databases!(
+    challenge_results_show_the_top_five_attempts,
     a_cancellation_is_announced_publicly_once,
     bad_calls_are_refused_and_change_nothing,
     cancelling_stops_detection_and_pays_nothing,

@@ -23,8 +23,8 @@ use crate::app::AppState;
 use crate::discord::respond;
 use crate::domain::challenges::{ChallengeDraft, ChallengeError, NewChallenge};
 use crate::domain::money::Cents;
-use crate::jobs::challenges::messages::{board_embed, prize_text, RECENT_WINNERS};
-use crate::jobs::challenges::{announce_cancelled, announce_new_challenge, best_attempts};
+use crate::jobs::challenges::messages::{board_embed, prize_text, RECENT_WINNERS, TOP_ATTEMPTS};
+use crate::jobs::challenges::{announce_cancelled, announce_new_challenge, top_attempts};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::challenges::{self, ChallengeRow, Creator};
 use crate::store::games;
@@ -207,11 +207,12 @@ pub async fn results(
 ) -> Result<InteractionResponse, CommandError> {
     let mut conn = invocation.state.store.pool().acquire().await?;
     let active = challenges::active(&mut conn).await?;
-    let best = best_attempts(&mut conn, &active).await?;
+    let top = top_attempts(&mut conn, &active).await?;
     let winners = challenges::winners(&mut conn, RECENT_WINNERS as i64).await?;
     Ok(respond::ephemeral_embeds(vec![board_embed(
         &active,
-        &best,
+        &top,
+        TOP_ATTEMPTS,
         &winners,
         &invocation.state.config.public_base_url,
         invocation.now,

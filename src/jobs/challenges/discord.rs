@@ -10,7 +10,7 @@
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::{best_attempts, messages};
+use super::{messages, top_attempts};
 use crate::app::AppState;
 use crate::discord::rest::{call_outcome, RestError};
 use crate::domain::payout_keys::challenge_key;
@@ -54,7 +54,7 @@ pub async fn refresh_board(state: &AppState) {
 async fn board_body(state: &AppState) -> Result<Value, StoreError> {
     let mut conn = state.store.pool().acquire().await?;
     let active = challenges::active(&mut conn).await?;
-    let best = best_attempts(&mut conn, &active).await?;
+    let best = top_attempts(&mut conn, &active).await?;
     let winners = challenges::winners(&mut conn, messages::RECENT_WINNERS as i64).await?;
     Ok(messages::board_message(
         &active,

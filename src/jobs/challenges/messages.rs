@@ -36,7 +36,14 @@ pub struct BestAttempt {
     pub multiplier_x100: i64,
     /// Its bet, cents.
     pub bet_cents: i64,
+    /// What the spin paid, cents (absent in values stored before it was kept).
+    #[serde(default)]
+    pub payout_cents: i64,
 }
+
+/// Attempts shown per challenge by `/challenge_results` (the original
+/// showed the top 5 with bet and payout).
+pub const TOP_ATTEMPTS: usize = 5;
 
 /// `3 days 4 h`, `2 h 5 min`, `12 min`, `under a minute`: how long a
 /// challenge ran or has been running.
@@ -91,18 +98,34 @@ fn min_bet_text(min_bet: Option<Cents>) -> String {
     min_bet.map_or_else(|| "none".to_string(), |b| b.to_string())
 }
 
-fn active_field(row: &ChallengeRow, best: Option<&BestAttempt>) -> EmbedFieldBuilder {
-    let best_line = best.map_or_else(
-        || "Best so far: no attempt yet".to_string(),
-        |b| {
-            format!(
-                "Best so far: {} — {} ({} bet)",
-                mask_for_markdown(&b.username),
-                Multiplier(b.multiplier_x100),
-                Cents(b.bet_cents)
-            )
-        },
-    );
+fn active_field(row: &ChallengeRow, attempts: &[BestAttempt], shown: usize) -> EmbedFieldBuilder {
+    let best_line = match attempts {
+        [] => "Best so far: no attempt yet".to_string(),
+        [b, ..] if shown <= 1 => format!(
+            "Best so far: {} — {} ({} bet)",
+            mask_for_markdown(&b.username),
+            Multiplier(b.multiplier_x100),
+            Cents(b.bet_cents)
+        ),
+        _ => {
+            let lines: Vec<String> = attempts
+                .iter()
+                .take(shown)
+                .enumerate()
+                .map(|(i, b)| {
+                    format!(
+                        "{}. {} — **{}** · {} bet · {} payout",
+                        i + 1,
+                        mask_for_markdown(&b.username),
+                        Multiplier(b.multiplier_x100),
+                        Cents(b.bet_cents),
+                        Cents(b.payout_cents)
+                    )
+                })
+                .collect();
+            format!("Best attempts so far:\n{}", lines.join("\n"))
+        }
+    };
     let value = format!(
         "{} · `{}`\nNeed **≥ {}** · min bet {}\nPrize **{}** · started <t:{}:R>\n{best_line}",
         linked_game(row),
@@ -127,11 +150,13 @@ fn winner_line(row: &ChallengeRow) -> String {
 }
 
 /// The live challenge board: each active challenge with its linked game,
-/// requirement, prize, start and best attempt so far, then the last
-/// [`RECENT_WINNERS`] winners. Also the `/challenge_results` reply.
+/// requirement, prize, start and its best `shown` attempts so far (the
+/// channel board shows 1, `/challenge_results` [`TOP_ATTEMPTS`]), then the
+/// last [`RECENT_WINNERS`] winners.
 pub fn board_embed(
     active: &[ChallengeRow],
-    best: &HashMap<i64, BestAttempt>,
+    attempts: &HashMap<i64, Vec<BestAttempt>>,
+    shown: usize,
     winners: &[ChallengeRow],
     public_base_url: &str,
     now: DateTime<Utc>,
@@ -151,7 +176,8 @@ pub fn board_embed(
         .color(CHALLENGE_COLOUR)
         .description(description);
     for row in active {
-        builder = builder.field(active_field(row, best.get(&row.id)));
+        let listed = attempts.get(&row.id).map_or(&[][..], Vec::as_slice);
+        builder = builder.field(active_field(row, listed, shown));
     }
     let recent: Vec<String> = winners
         .iter()
@@ -173,14 +199,15 @@ pub fn board_embed(
 /// The board as a message body, ready to POST or PATCH.
 pub fn board_message(
     active: &[ChallengeRow],
-    best: &HashMap<i64, BestAttempt>,
+    attempts: &HashMap<i64, Vec<BestAttempt>>,
     winners: &[ChallengeRow],
     public_base_url: &str,
     now: DateTime<Utc>,
 ) -> Value {
     message_body(vec![board_embed(
         active,
-        best,
+        attempts,
+        1,
         winners,
         public_base_url,
         now,

@@ -23,9 +23,10 @@ use crate::domain::money::Cents;
 use crate::domain::names::Username;
 use crate::domain::period::MonthPeriod;
 use crate::domain::players::{Hit, PlayerFigures};
-use crate::jobs::challenges::messages::{escape_markdown, CHALLENGE_COLOUR};
+use crate::jobs::challenges::messages::CHALLENGE_COLOUR;
 use crate::roobet::affiliate::{StatsFilter, StatsQuery};
 use crate::roobet::wire::StatsRow;
+use crate::store::games;
 
 /// Longest we wait for the API before answering that it is slow.
 const API_DEADLINE: Duration = Duration::from_millis(2_500);
@@ -106,6 +107,40 @@ fn hit_text(player: &PlayerFigures, hit: &Hit) -> String {
     )
 }
 
+/// Players listed on a game's card (masked), biggest wager first.
+const TOP_PLAYERS: usize = 10;
+
+/// The top [`TOP_PLAYERS`] players on the game by wager: masked name,
+/// wager and their best multiplier on it.
+fn top_players_text(rows: &[PlayerFigures], game: &str) -> String {
+    let mut ranked: Vec<&PlayerFigures> = rows.iter().filter(|p| p.wagered.is_positive()).collect();
+    ranked.sort_by(|a, b| b.wagered.cmp(&a.wagered).then_with(|| a.uid.cmp(&b.uid)));
+    let lines: Vec<String> = ranked
+        .iter()
+        .take(TOP_PLAYERS)
+        .enumerate()
+        .map(|(i, p)| {
+            let best = p
+                .best_hit
+                .as_ref()
+                .filter(|h| h.game_id == game)
+                .map(|h| format!(" · best {}", h.multiplier))
+                .unwrap_or_default();
+            format!(
+                "{}. {} — {}{best}",
+                i + 1,
+                mask_for_markdown(&p.username),
+                p.wagered
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        "nobody yet".into()
+    } else {
+        lines.join("\n")
+    }
+}
+
 /// Runs `/gamestats`.
 pub async fn run(
     invocation: &Invocation<'_>,
@@ -163,9 +198,23 @@ pub async fn run(
             }
         }
     };
+    let known_title = {
+        let mut conn = invocation.state.store.pool().acquire().await?;
+        games::title_of(&mut conn, game.as_str()).await?
+    };
+    if rows.is_empty() && known_title.is_none() {
+        // Never a $0 card linking to a game page that may not exist.
+        return Ok(respond::ephemeral_text(format!(
+            "I don't know the game `{}`: nobody under our code has played it, and it is not \
+             in the games seen so far. Check the identifier (`provider:game`, as in the \
+             game's Roobet address) or pick one from the suggestions.",
+            game.as_str()
+        )));
+    }
     let title = best_hit(rows.iter(), game.as_str())
         .map(|(_, h)| h.game_title.clone())
         .filter(|t| !t.trim().is_empty())
+        .or(known_title)
         .unwrap_or_else(|| game.to_string());
     let mut builder = EmbedBuilder::new()
         .title(format!("📊 {title} — {period}"))
@@ -181,7 +230,11 @@ pub async fn run(
                 .field(EmbedFieldBuilder::new("Total wager", total.to_string()).inline())
                 .field(EmbedFieldBuilder::new("Weighted wager", weighted.to_string()).inline())
                 .field(EmbedFieldBuilder::new("Players", rows.len().to_string()).inline())
-                .field(EmbedFieldBuilder::new("Best multiplier", best));
+                .field(EmbedFieldBuilder::new("Best multiplier", best))
+                .field(EmbedFieldBuilder::new(
+                    "Top players",
+                    top_players_text(&rows, game.as_str()),
+                ));
         }
         Some(name) => {
             let player = rows
@@ -190,7 +243,7 @@ pub async fn run(
             builder = match player {
                 None => builder.description(format!(
                     "No bets on `{}` by {} in {period} under our code.",
-                    escape_markdown(game.as_str()),
+                    game.as_str(),
                     mask_for_markdown(name.as_str())
                 )),
                 Some(p) => {
