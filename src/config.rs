@@ -78,6 +78,51 @@ pub struct Channels {
     pub weekly_multiplier_logs: Option<u64>,
 }
 
+impl Channels {
+    /// Each kind of channel post with the variable that switches it on, and
+    /// whether it is set: the startup log and `/status` say which posts are
+    /// off and why.
+    pub fn posts(&self) -> [(&'static str, &'static str, bool); 7] {
+        [
+            (
+                "monthly leaderboard",
+                "LEADERBOARD_CHANNEL_ID",
+                self.leaderboard.is_some(),
+            ),
+            (
+                "weekly multiplier board",
+                "MULTIPLIER_CHANNEL_ID",
+                self.multiplier.is_some(),
+            ),
+            (
+                "milestone celebrations",
+                "MILESTONE_CHANNEL_ID",
+                self.milestone.is_some(),
+            ),
+            (
+                "challenge board and announcements",
+                "CHALLENGE_CHANNEL_ID",
+                self.challenge.is_some(),
+            ),
+            (
+                "challenge winners and cancellations",
+                "CHALLENGE_LOGS_CHANNEL_ID",
+                self.challenge_logs.is_some(),
+            ),
+            (
+                "community goals",
+                "MONTHLY_GOAL_CHANNEL_ID",
+                self.monthly_goal.is_some(),
+            ),
+            (
+                "weekly multiplier payouts",
+                "WEEKLY_MULTIPLIER_LOGS_CHANNEL_ID",
+                self.weekly_multiplier_logs.is_some(),
+            ),
+        ]
+    }
+}
+
 /// Every setting of the service. Built by [`Config::from_env`] in production
 /// and by hand (or [`Config::from_lookup`]) in tests.
 #[derive(Debug, Clone)]
@@ -296,13 +341,21 @@ impl Config {
                 None => "DISCORD_PUBLIC_KEY is not set: /interactions answers 503".into(),
             },
         );
+        let posts = self.channels.posts();
+        let off: Vec<String> = posts
+            .iter()
+            .filter(|(_, _, on)| !on)
+            .map(|(what, variable, _)| format!("{what} ({variable} not set)"))
+            .collect();
+        let on: Vec<&str> = posts.iter().filter(|p| p.2).map(|p| p.0).collect();
         part(
             "discord-posting",
-            self.discord_token.is_some(),
-            if self.discord_token.is_some() {
-                "DISCORD_TOKEN is set".into()
-            } else {
-                "DISCORD_TOKEN is not set: no channel messages are posted".into()
+            self.discord_token.is_some() && !on.is_empty(),
+            match (self.discord_token.is_some(), on.is_empty(), off.is_empty()) {
+                (false, _, _) => "DISCORD_TOKEN is not set: no channel messages are posted".into(),
+                (true, true, _) => "DISCORD_TOKEN is set but no channel id is: no channel messages are posted (set LEADERBOARD_CHANNEL_ID and the others)".into(),
+                (true, false, true) => format!("posting {}", on.join(", ")),
+                (true, false, false) => format!("posting {}; off: {}", on.join(", "), off.join(", ")),
             },
         );
         part(
@@ -449,11 +502,39 @@ mod tests {
             ("ROOBET_API_TOKEN", "super-secret-jwt"),
             ("ROOBET_USER_ID", "aff"),
             ("TIPPING_API_TOKEN", "super-secret-tip"),
+            ("LEADERBOARD_CHANNEL_ID", "1"),
         ])
         .unwrap();
         let shown = format!("{c:?} {:?}", c.parts());
         assert!(!shown.contains("super-secret"), "{shown}");
         assert!(c.parts().iter().filter(|p| p.on).count() == 3);
+    }
+
+    #[test]
+    fn the_startup_log_says_which_posts_are_off_and_why() {
+        let why = |pairs: &[(&str, &str)]| {
+            let c = config(pairs).unwrap();
+            let part = c
+                .parts()
+                .into_iter()
+                .find(|p| p.name == "discord-posting")
+                .unwrap();
+            (part.on, part.why)
+        };
+        let (on, text) = why(&[("DISCORD_TOKEN", "t")]);
+        assert!(!on && text.contains("no channel id is"), "{text}");
+        let (on, text) = why(&[("DISCORD_TOKEN", "t"), ("LEADERBOARD_CHANNEL_ID", "5")]);
+        assert!(on, "{text}");
+        assert!(
+            text.starts_with("posting monthly leaderboard; off: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("milestone celebrations (MILESTONE_CHANNEL_ID not set)"),
+            "{text}"
+        );
+        let (on, text) = why(&[("LEADERBOARD_CHANNEL_ID", "5")]);
+        assert!(!on && text.contains("DISCORD_TOKEN is not set"), "{text}");
     }
 
     #[test]
