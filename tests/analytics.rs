@@ -350,6 +350,19 @@ async fn wager_documents_are_masked_with_opaque_ids(db: Db) {
         2_000.1
     );
     assert_eq!(seed["summary"]["lifetime"]["total_wagered"], 11_050.1);
+    // As the original wrote it: every weighted row carries a hit object,
+    // a placeholder when there is none (lifetime rows keep no hit).
+    for row in seed["data"]["lifetime"]["weighted_wager_data"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(
+            row["highest_multiplier"],
+            serde_json::json!({"multiplier": 0.0, "game": "Unknown", "game_identifier": "",
+                               "wagered": 0.0, "payout": 0.0}),
+            "{row}"
+        );
+    }
 }
 
 async fn backfill_stores_past_months_as_final(db: Db) {

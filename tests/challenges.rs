@@ -218,6 +218,7 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
         (Some(150.0), Some(25.0))
     );
     assert_eq!(entry["winner"]["bet_amount"], 0.4);
+    assert_eq!(entry["cancelled"], false);
     let user_id = entry["winner"]["user_id"].as_str().unwrap();
     assert_eq!(user_id, app.state.public_ids.public_id("uid-win"));
     let page = app.get("/challenges").await.text().await.unwrap();

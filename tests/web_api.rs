@@ -191,7 +191,9 @@ async fn multiplier_documents_show_hits_and_pad_the_seed_podium(db: Db) {
                "wagered": 1.0, "payout": 100.0, "prize": 15.0})
     );
     assert_eq!(slots[2]["username"], "N/A");
-    assert_eq!(slots[2]["game"], Value::Null);
+    // As the original: an empty slot is on game "Unknown" and shows its prize.
+    assert_eq!(slots[2]["game"], "Unknown");
+    assert_eq!(slots[2]["prize"], 5.0);
     assert_eq!(slots[2]["multiplier"], 0.0);
 }
 

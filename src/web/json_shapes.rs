@@ -80,8 +80,10 @@ fn latest_lb_results_keeps_the_seed_shape_with_opaque_ids() {
 fn latest_multi_lb_results_pads_to_three_slots() {
     let doc = serde_json::to_value(seed_docs::multi_lb_results(&published())).unwrap();
     let empty = |rank: u32| {
-        json!({"rank": rank, "username": "N/A", "multiplier": 0.0, "game": null,
-               "game_identifier": null, "wagered": 0.0, "payout": 0.0, "prize": 0.0})
+        let prize = [20.0, 15.0, 5.0][rank as usize - 1];
+        json!({"rank": rank, "username": "N/A", "multiplier": 0.0, "game": "Unknown",
+               "game_identifier": null, "wagered": 0.0, "payout": 0.0,
+               "prize": prize})
     };
     assert_eq!(
         doc,

@@ -48,8 +48,9 @@ pub struct SeedPeriod {
     pub end_timestamp: i64,
 }
 
-/// One slot of `LatestMultiLBResults.json`; an empty slot is `"N/A"`, zeros
-/// and nulls.
+/// One slot of `LatestMultiLBResults.json`; an empty slot is the original's
+/// `"N/A"` player on game `"Unknown"` with zeros, and still shows the prize
+/// its rank pays (websites print the podium from it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MultiSlot {
     /// 1-based rank.
@@ -122,11 +123,17 @@ pub fn multi_lb_results(published: &Published) -> MultiLbResults {
                 rank,
                 username: "N/A".to_string(),
                 multiplier: 0.0,
-                game: None,
+                game: Some("Unknown".to_string()),
                 game_identifier: None,
                 wagered: 0.0,
                 payout: 0.0,
-                prize: Cents::ZERO.as_dollars_f64(),
+                prize: published
+                    .week
+                    .prizes
+                    .get(rank as usize - 1)
+                    .copied()
+                    .unwrap_or(Cents::ZERO)
+                    .as_dollars_f64(),
             },
         })
         .collect();

@@ -152,10 +152,19 @@ async fn cancelling_stops_detection_and_pays_nothing(db: Db) {
         ),
         (Some(1_800), Some(1))
     );
+    let seed = json(&app, "/challengeHistory.json").await;
+    assert_eq!(seed["total_completed_challenges"], 0);
+    assert_eq!(seed["total_prizes_paid"], 0.0);
+    let listed = &seed["challenges"][0];
     assert_eq!(
-        json(&app, "/challengeHistory.json").await["total_completed_challenges"],
-        0
+        (
+            listed["cancelled"].as_bool(),
+            listed["challenge_id"].as_i64()
+        ),
+        (Some(true), Some(1)),
+        "{seed}"
     );
+    assert_eq!(listed["winner"]["username"], "N/A");
     assert!(app
         .get("/challenges")
         .await

@@ -74,8 +74,10 @@ pub struct SeedWinner {
     pub multiplier_achieved: f64,
 }
 
-/// One entry of `challengeHistory.json` (won challenges only: the seed
-/// archived nothing else, and every entry has a winner).
+/// One entry of `challengeHistory.json`: a won challenge, or a cancelled
+/// one flagged `cancelled: true` (the original logged those too, with the
+/// cancelling admin as "winner"; here the winner is an `"N/A"` placeholder
+/// with zeros, so readers of `winner.username` keep working).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeedCompleted {
     /// Challenge number.
@@ -100,6 +102,8 @@ pub struct SeedCompleted {
     pub challenge_start_timestamp: i64,
     /// The game's page on Roobet.
     pub game_url: String,
+    /// Cancelled by the staff: no winner, no prize paid.
+    pub cancelled: bool,
 }
 
 /// `challengeHistory.json`.
@@ -111,7 +115,7 @@ pub struct SeedHistoryDoc {
     pub last_updated: Option<String>,
     /// `last_updated`, Unix seconds.
     pub last_updated_timestamp: Option<i64>,
-    /// Number of entries.
+    /// Number of won challenges (cancelled entries are listed but not counted).
     pub total_completed_challenges: usize,
     /// Sum of their prizes, dollars.
     pub total_prizes_paid: f64,
@@ -162,8 +166,30 @@ pub async fn challenge_history(
     let challenges: Vec<SeedCompleted> = snap
         .archived
         .iter()
-        .filter(|c| c.status == "won")
+        .filter(|c| c.status == "won" || c.status == "cancelled")
         .filter_map(|c| {
+            if c.status == "cancelled" {
+                return Some(SeedCompleted {
+                    challenge_id: c.id,
+                    game_name: c.game_name.clone(),
+                    game_identifier: c.game_id.clone(),
+                    required_multiplier: c.required.as_f64(),
+                    achieved_multiplier: 0.0,
+                    min_bet_requirement: c.min_bet.map(dollars),
+                    winner: SeedWinner {
+                        username: "N/A".into(),
+                        user_id: String::new(),
+                        bet_amount: 0.0,
+                        payout: 0.0,
+                        multiplier_achieved: 0.0,
+                    },
+                    prize_amount: dollars(c.prize),
+                    challenge_start: iso(instant(c.start_ms)),
+                    challenge_start_timestamp: c.start_ms.div_euclid(1000),
+                    game_url: game_url(&c.game_id),
+                    cancelled: true,
+                });
+            }
             let uid = c.winner_uid.as_deref()?;
             let achieved = c.winner_multiplier.unwrap_or_default().as_f64();
             paid += c.prize;
@@ -185,6 +211,7 @@ pub async fn challenge_history(
                 challenge_start: iso(instant(c.start_ms)),
                 challenge_start_timestamp: c.start_ms.div_euclid(1000),
                 game_url: game_url(&c.game_id),
+                cancelled: false,
             })
         })
         .collect();
@@ -192,7 +219,7 @@ pub async fn challenge_history(
         data_type: "challenge_history",
         last_updated: snap.updated.map(iso),
         last_updated_timestamp: snap.updated.map(|t| t.timestamp()),
-        total_completed_challenges: challenges.len(),
+        total_completed_challenges: challenges.iter().filter(|c| !c.cancelled).count(),
         total_prizes_paid: dollars(paid),
         challenges,
     }))

@@ -85,6 +85,19 @@ pub struct SeedHit {
     pub payout: f64,
 }
 
+impl SeedHit {
+    /// The original's placeholder for "no hit".
+    fn none() -> Self {
+        Self {
+            multiplier: 0.0,
+            game: "Unknown".into(),
+            game_identifier: String::new(),
+            wagered: 0.0,
+            payout: 0.0,
+        }
+    }
+}
+
 /// One row of `weighted_wager_data`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeightedRow {
@@ -94,8 +107,10 @@ pub struct WeightedRow {
     pub user_id: String,
     /// Dollars.
     pub weighted_wagered: f64,
-    /// Best hit of the period; `null` for lifetime (not kept per player).
-    pub highest_multiplier: Option<SeedHit>,
+    /// Best hit of the period. Always an object, as the original wrote it:
+    /// zeros and game `"Unknown"` when there is none (lifetime rows, or no
+    /// multiplier bet this month).
+    pub highest_multiplier: SeedHit,
 }
 
 /// The lists of one period.
@@ -177,7 +192,7 @@ fn lists(mut rows: Vec<Row<'_>>, ids: &PublicIdKey) -> Lists {
             username: mask_username(r.username),
             user_id: ids.public_id(r.uid),
             weighted_wagered: r.weighted.as_dollars_f64(),
-            highest_multiplier: r.hit,
+            highest_multiplier: r.hit.unwrap_or_else(SeedHit::none),
         })
         .collect();
     Lists {
