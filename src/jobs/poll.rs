@@ -174,12 +174,16 @@ async fn persist(
         games::upsert(&mut tx, game_id, title, now_ms).await?;
     }
     let excluded = excluded_uids(&mut tx, &state.rewards).await?;
+    let milestone_status =
+        super::first_run::milestone_status(&mut tx, state.config.first_run_pays_existing, now_ms)
+            .await?;
     award_milestones(
         &mut tx,
         &state.rewards,
         month,
         month_changed,
         &excluded,
+        milestone_status,
         now_ms,
     )
     .await?;

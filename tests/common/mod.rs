@@ -135,6 +135,9 @@ pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
     config.bind_addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = database_url.to_string();
     config.discord_public_key = Some(PublicKeySetting::Hex(key.public_key_hex()));
+    // Tests start on empty databases and expect the first cycle to pay;
+    // the first-run hold has its own tests (tests/cutover.rs).
+    config.first_run_pays_existing = true;
     config
 }
 
