@@ -356,6 +356,42 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
     assert_eq!(tips["totals"]["amount"].as_f64(), Some(157.5));
 }
 
+async fn import_after_a_held_first_run_pays_only_what_the_original_did_not(db: Db) {
+    let Some(legacy) = legacy_database().await else {
+        return;
+    };
+    let casino = casino().await;
+    players(&casino, &NOW_PLAYING);
+    let adjust = wire(&casino, None);
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, &adjust).await else {
+        return;
+    };
+    // The operator started `serve` first: every tier found is held.
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(keys_with_status(&app, "held").await.len(), 8 + 5 + 10 + 2);
+    assert_eq!(drain(&app).await, 0);
+
+    let config = cli_config(&app.db_url, &adjust);
+    let report = import_legacy(&config, app.clock.as_ref(), &legacy.url, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.held_matched, 15,
+        "alice 1-7, bob 1-5, carol 1-3 were paid by the original"
+    );
+    assert_eq!(
+        report.held_released, 10,
+        "the tiers it never paid are released"
+    );
+    assert!(keys_with_status(&app, "held").await.is_empty());
+    assert_eq!(drain(&app).await, 10);
+    let paid: f64 = casino.tips().iter().map(|t| t.amount.unwrap()).sum();
+    assert_eq!(paid, 18.0);
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 0);
+}
+
 async fn first_run_holds_until_baseline(db: Db) {
     assert!(WHAT_TO_RUN.contains("fts-assistant import-legacy --from"));
     assert!(WHAT_TO_RUN.contains("fts-assistant baseline"));
@@ -551,6 +587,7 @@ async fn imported_history_is_not_backfilled(db: Db) {
 
 on_both_databases!(
     import_then_one_cycle_pays_only_new_tiers,
+    import_after_a_held_first_run_pays_only_what_the_original_did_not,
     first_run_holds_until_baseline,
     first_run_pays_existing_releases_held_tiers,
     an_established_database_keeps_paying,
