@@ -392,6 +392,29 @@ async fn import_after_a_held_first_run_pays_only_what_the_original_did_not(db: D
     assert_eq!(drain(&app).await, 0);
 }
 
+async fn import_refuses_anything_but_postgres_and_changes_nothing(db: Db) {
+    let Some(target) = fresh_database(db).await else {
+        return;
+    };
+    let casino = casino().await;
+    let config = cli_config(&target.url, &wire(&casino, None));
+    let clock = ManualClock::new(test_start());
+    let error = import_legacy(&config, &clock, "sqlite://old.db", false)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("PostgreSQL URL"),
+        "a clear error: {error:#}"
+    );
+    fts_assistant::store::Store::open(&target.url)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert_eq!(count(&target.url, "SELECT COUNT(*) FROM payouts").await, 0);
+    assert_eq!(count(&target.url, "SELECT COUNT(*) FROM settings").await, 0);
+}
+
 async fn first_run_holds_until_baseline(db: Db) {
     assert!(WHAT_TO_RUN.contains("fts-assistant import-legacy --from"));
     assert!(WHAT_TO_RUN.contains("fts-assistant baseline"));
@@ -588,6 +611,7 @@ async fn imported_history_is_not_backfilled(db: Db) {
 on_both_databases!(
     import_then_one_cycle_pays_only_new_tiers,
     import_after_a_held_first_run_pays_only_what_the_original_did_not,
+    import_refuses_anything_but_postgres_and_changes_nothing,
     first_run_holds_until_baseline,
     first_run_pays_existing_releases_held_tiers,
     an_established_database_keeps_paying,
