@@ -356,40 +356,59 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
     assert_eq!(tips["totals"]["amount"].as_f64(), Some(157.5));
 }
 
-async fn import_after_a_held_first_run_pays_only_what_the_original_did_not(db: Db) {
+/// `serve` ran before the import: its first cycle held (or, with
+/// `FIRST_RUN_PAYS_EXISTING=true`, queued) every tier it found.
+async fn import_after_serve(db: Db, pays_existing: bool) {
     let Some(legacy) = legacy_database().await else {
         return;
     };
     let casino = casino().await;
     players(&casino, &NOW_PLAYING);
     let adjust = wire(&casino, None);
-    let Some(app) = TestApp::spawn_full(db, test_start(), false, &adjust).await else {
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, |c: &mut Config| {
+        adjust(c);
+        c.first_run_pays_existing = pays_existing;
+    })
+    .await
+    else {
         return;
     };
-    // The operator started `serve` first: every tier found is held.
     run_and_record(&app.state).await.unwrap();
-    assert_eq!(keys_with_status(&app, "held").await.len(), 8 + 5 + 10 + 2);
-    assert_eq!(drain(&app).await, 0);
+    let status = if pays_existing { "pending" } else { "held" };
+    assert_eq!(keys_with_status(&app, status).await.len(), 8 + 5 + 10 + 2);
+    if !pays_existing {
+        assert_eq!(drain(&app).await, 0);
+    }
 
     let config = cli_config(&app.db_url, &adjust);
     let report = import_legacy(&config, app.clock.as_ref(), &legacy.url, false)
         .await
         .unwrap();
-    assert_eq!(
-        report.held_matched, 15,
-        "alice 1-7, bob 1-5, carol 1-3 were paid by the original"
-    );
-    assert_eq!(
-        report.held_released, 10,
-        "the tiers it never paid are released"
-    );
+    // alice 1-7, bob 1-5 and carol 1-3 were paid by the original.
+    if pays_existing {
+        assert_eq!((report.pending_matched, report.held_matched), (15, 0));
+    } else {
+        assert_eq!((report.held_matched, report.held_released), (15, 10));
+    }
     assert!(keys_with_status(&app, "held").await.is_empty());
-    assert_eq!(drain(&app).await, 10);
+    assert_eq!(
+        drain(&app).await,
+        10,
+        "only the tiers the original never paid"
+    );
     let paid: f64 = casino.tips().iter().map(|t| t.amount.unwrap()).sum();
     assert_eq!(paid, 18.0);
     app.clock.advance(Duration::minutes(10));
     run_and_record(&app.state).await.unwrap();
     assert_eq!(drain(&app).await, 0);
+}
+
+async fn import_after_a_held_first_run_pays_only_what_the_original_did_not(db: Db) {
+    import_after_serve(db, false).await;
+}
+
+async fn import_after_a_paying_first_run_never_sends_queued_repeats(db: Db) {
+    import_after_serve(db, true).await;
 }
 
 async fn import_refuses_anything_but_postgres_and_changes_nothing(db: Db) {
@@ -611,6 +630,7 @@ async fn imported_history_is_not_backfilled(db: Db) {
 on_both_databases!(
     import_then_one_cycle_pays_only_new_tiers,
     import_after_a_held_first_run_pays_only_what_the_original_did_not,
+    import_after_a_paying_first_run_never_sends_queued_repeats,
     import_refuses_anything_but_postgres_and_changes_nothing,
     first_run_holds_until_baseline,
     first_run_pays_existing_releases_held_tiers,

@@ -278,8 +278,8 @@ pub async fn baseline(
                 )),
                 priority: 0,
             };
-            match cutover::record_settled(&mut tx, &payout, None, now_ms).await? {
-                Recorded::Inserted => {
+            match cutover::record_settled(&mut tx, &payout, None, false, now_ms).await? {
+                Recorded::Inserted | Recorded::MatchedPending => {
                     report.tiers = (report.tiers.0 + 1, report.tiers.1.saturating_add(tier.tip))
                 }
                 Recorded::MatchedHeld => {

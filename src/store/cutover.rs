@@ -133,17 +133,24 @@ pub enum Recorded {
     /// A `held` payout under the same key took this status (the tier the
     /// first run held was in fact paid already, or is now baselined).
     MatchedHeld,
+    /// A `pending` payout under the same key took this status: queued here,
+    /// but the original had paid it.
+    MatchedPending,
     /// The key was there already (a previous import or baseline): nothing changed.
     AlreadyThere,
 }
 
 /// Records a payout that is history, not work: `imported` (paid by the
 /// original bot) or `baselined` (counted as paid). A `held` row under the
-/// same key takes the new status; any other existing row is left alone.
+/// same key takes the new status; so does a `pending` one when
+/// `settle_pending` (the original's records prove the tier was paid, so
+/// the queued copy must not be sent). Any other existing row is left alone
+/// (a row in `sending` may be mid-call: never touched).
 pub async fn record_settled(
     conn: &mut AnyConnection,
     payout: &NewPayout,
     sent_ms: Option<i64>,
+    settle_pending: bool,
     now_ms: i64,
 ) -> Result<Recorded, StoreError> {
     debug_assert!(matches!(
@@ -151,20 +158,28 @@ pub async fn record_settled(
         PayoutStatus::Imported | PayoutStatus::Baselined
     ));
     if let Some(existing) = payouts::by_key(conn, &payout.key).await? {
-        if existing.status != PayoutStatus::Held.as_str() {
-            return Ok(Recorded::AlreadyThere);
-        }
-        sqlx::query(
+        let from = match existing.status.as_str() {
+            "held" => PayoutStatus::Held,
+            "pending" if settle_pending => PayoutStatus::Pending,
+            _ => return Ok(Recorded::AlreadyThere),
+        };
+        let changed = sqlx::query(
             "UPDATE payouts SET status = $1, sent_ms = $2, updated_ms = $3 \
-             WHERE idempotency_key = $4 AND status = 'held'",
+             WHERE idempotency_key = $4 AND status = $5",
         )
         .bind(payout.status.as_str())
         .bind(sent_ms)
         .bind(now_ms)
         .bind(&payout.key)
+        .bind(from.as_str())
         .execute(&mut *conn)
-        .await?;
-        return Ok(Recorded::MatchedHeld);
+        .await?
+        .rows_affected();
+        return Ok(match (changed, from) {
+            (0, _) => Recorded::AlreadyThere, // the worker claimed it meanwhile
+            (_, PayoutStatus::Held) => Recorded::MatchedHeld,
+            _ => Recorded::MatchedPending,
+        });
     }
     let created_ms = sent_ms.unwrap_or(now_ms);
     sqlx::query(

@@ -51,6 +51,9 @@ pub struct ImportReport {
     pub awards: Counted,
     /// Of the new tier guards, how many settled a payout the first run held.
     pub held_matched: i64,
+    /// Of the new tier guards, how many settled a payout queued here
+    /// (`pending`, not yet sent) that the original had paid already.
+    pub pending_matched: i64,
     /// Held first-run payouts the original never paid, released to be paid.
     pub held_released: u64,
     /// Tips imported, by kind: (new count, new sum).
@@ -101,6 +104,13 @@ impl ImportReport {
             "    of which held by the first run  {:>4}; held and never paid by the original, released: {}",
             self.held_matched, self.held_released
         );
+        if self.pending_matched > 0 {
+            let _ = writeln!(
+                out,
+                "    of which queued here but paid by the original, now never sent: {}",
+                self.pending_matched
+            );
+        }
         let (count, sum) = self
             .tips_by_kind
             .iter()
@@ -174,17 +184,17 @@ pub async fn import_legacy(
         report.awards.add(new);
     }
     for guard in &plan.guards {
-        if cutover::record_settled(&mut tx, &guard.payout, guard.sent_ms, now_ms).await?
-            == Recorded::MatchedHeld
-        {
-            report.held_matched += 1;
+        match cutover::record_settled(&mut tx, &guard.payout, guard.sent_ms, true, now_ms).await? {
+            Recorded::MatchedHeld => report.held_matched += 1,
+            Recorded::MatchedPending => report.pending_matched += 1,
+            Recorded::Inserted | Recorded::AlreadyThere => {}
         }
     }
     let mut by_kind: Vec<(&'static str, i64, Cents)> = Vec::new();
     for tip in &plan.tips {
-        match cutover::record_settled(&mut tx, &tip.payout, tip.sent_ms, now_ms).await? {
+        match cutover::record_settled(&mut tx, &tip.payout, tip.sent_ms, false, now_ms).await? {
             Recorded::AlreadyThere => report.tips_already += 1,
-            Recorded::Inserted | Recorded::MatchedHeld => {
+            Recorded::Inserted | Recorded::MatchedHeld | Recorded::MatchedPending => {
                 let kind = tip.payout.kind.as_str();
                 match by_kind.iter_mut().find(|(k, _, _)| *k == kind) {
                     Some(entry) => {
