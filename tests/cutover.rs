@@ -610,6 +610,35 @@ async fn month_history_fills_itself_once(db: Db) {
     assert_eq!(casino.stats_requests().len(), requests, "done once");
 }
 
+async fn the_running_service_backfills_an_empty_history(db: Db) {
+    let casino = casino().await;
+    players(&casino, &[("uid-alice", "AliceWins", 850.0)]);
+    let adjust = wire(&casino, None);
+    let Some(app) = TestApp::spawn_full(db, test_start(), true, &adjust).await else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let done = {
+            let mut conn = app.state.store.pool().acquire().await.unwrap();
+            settings::get(&mut conn, HISTORY_KEY).await.unwrap()
+        };
+        if done.as_deref() == Some("done") {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "no backfill in 30 s: {done:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM monthly_totals WHERE is_final = 1")
+            .await,
+        i64::from(AUTO_MONTHS)
+    );
+}
+
 async fn imported_history_is_not_backfilled(db: Db) {
     let casino = casino().await;
     let adjust = wire(&casino, None);
@@ -627,6 +656,101 @@ async fn imported_history_is_not_backfilled(db: Db) {
     assert!(casino.stats_requests().is_empty());
 }
 
+/// The real binary: `serve` on an empty database with polling configured
+/// logs the old names it read, the unknown one (once), and the command to
+/// run; `import-legacy --dry-run` prints its summary and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_names_old_settings_and_what_to_run() {
+    let casino = casino().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("new.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let binary = env!("CARGO_BIN_EXE_fts-assistant");
+    let mut child = std::process::Command::new(binary)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", &db)
+        .env("ROOBET_API_BASE", casino.base_url().as_str())
+        .env("ROOBET_API_TOKEN", DEMO_AFFILIATE_TOKEN)
+        .env("ROOBET_USER_ID", DEMO_USER_ID)
+        .env("MULTI_LEADERBOARD_CHANNEL_ID", "123")
+        .env("BOT_OWNER_ID", "456")
+        .env("DISCORD_TOKN", "typo")
+        .env("NO_COLOR", "1")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    let mut text = String::new();
+    while started.elapsed() < std::time::Duration::from_secs(30) {
+        text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let healthy = http
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if healthy && text.contains("poll cycle") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(
+        text.contains("MULTI_LEADERBOARD_CHANNEL_ID is the original bot's name: read as MULTIPLIER_CHANNEL_ID"),
+        "{text}"
+    );
+    assert!(
+        text.contains("BOT_OWNER_ID is the original bot's setting"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("DISCORD_TOKN is set but is not a setting")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains("fts-assistant import-legacy --from"),
+        "{text}"
+    );
+    assert!(text.contains("fts-assistant baseline"), "{text}");
+
+    let Some(legacy) = legacy_database().await else {
+        return;
+    };
+    let before = fingerprint(&db).await;
+    let output = std::process::Command::new(binary)
+        .args(["import-legacy", "--from", &legacy.url, "--dry-run"])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("import-legacy (dry run: nothing was changed)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("$139.50"), "{stdout}");
+    assert_eq!(fingerprint(&db).await, before);
+}
+
 on_both_databases!(
     import_then_one_cycle_pays_only_new_tiers,
     import_after_a_held_first_run_pays_only_what_the_original_did_not,
@@ -637,4 +761,5 @@ on_both_databases!(
     an_established_database_keeps_paying,
     month_history_fills_itself_once,
     imported_history_is_not_backfilled,
+    the_running_service_backfills_an_empty_history,
 );
