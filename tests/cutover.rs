@@ -219,6 +219,18 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
     };
     let casino = casino().await;
     players(&casino, &NOW_PLAYING);
+    // Carol hit 2,500x on Sugar Rush: the imported active challenge (2,000x
+    // required) is won in the first cycle, a normal new win.
+    casino.set_rows(
+        FakeCallKind::Game("pragmatic:vs20sugarrush".into()),
+        [FakeRow::new("uid-carol", "CarolK").wagered(50.0).hit(
+            2_500.0,
+            0.2,
+            500.0,
+            "pragmatic:vs20sugarrush",
+            "Sugar Rush",
+        )],
+    );
     let discord = fake_discord().await;
     let adjust = wire(&casino, Some(&discord));
     let config = cli_config(&target.url, &adjust);
@@ -247,7 +259,10 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
         forecast.get("milestone").map(|(n, c)| (*n, c.0)),
         Some((10, 1_800))
     );
-    assert!(forecast.get("challenge").is_none(), "{forecast:?}");
+    assert_eq!(
+        forecast.get("challenge").map(|(n, c)| (*n, c.0)),
+        Some((1, 4_000))
+    );
 
     // The import itself.
     let report = import_legacy(&config, &clock, &legacy.url, false)
@@ -317,16 +332,22 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
         return;
     };
     run_and_record(&app.state).await.unwrap();
+    let challenge_key = format!(
+        "challenge:{}",
+        app.count("SELECT id FROM challenges WHERE game_id = 'pragmatic:vs20sugarrush'")
+            .await
+    );
     let pending = keys_with_status(&app, "pending").await;
     let mut expected: Vec<String> = std::iter::once("milestone:2026-11:uid-alice:8".to_string())
+        .chain(std::iter::once(challenge_key))
         .chain((4..=10).map(|t| format!("milestone:2026-11:uid-carol:{t}")))
         .chain((1..=2).map(|t| format!("milestone:2026-11:uid-dave:{t}")))
         .collect();
     expected.sort();
     assert_eq!(pending, expected);
-    assert_eq!(drain(&app).await, 10);
+    assert_eq!(drain(&app).await, 11);
     let paid: f64 = casino.tips().iter().map(|t| t.amount.unwrap()).sum();
-    assert_eq!(paid, 18.0);
+    assert_eq!(paid, 18.0 + 40.0);
 
     // The first board update edits the original's messages in place.
     fts_assistant::jobs::after_cycle(&app.state).await;
@@ -352,8 +373,8 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
 
     // Public totals: the original's tips plus the new ones.
     let tips: Value = app.get("/api/tips").await.json().await.unwrap();
-    assert_eq!(tips["totals"]["count"], 22 + 10);
-    assert_eq!(tips["totals"]["amount"].as_f64(), Some(157.5));
+    assert_eq!(tips["totals"]["count"], 22 + 11);
+    assert_eq!(tips["totals"]["amount"].as_f64(), Some(139.5 + 58.0));
 }
 
 /// `serve` ran before the import: its first cycle held (or, with
