@@ -305,6 +305,18 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
         .await,
         13
     );
+    let erin_sent = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 12, 15, 0, 0)
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(
+        count(
+            &target.url,
+            "SELECT sent_ms FROM payouts WHERE uid = 'uid-erin'"
+        )
+        .await,
+        erin_sent,
+        "times without a zone are UTC"
+    );
 
     // Twice: nothing new, nothing changed.
     let again = import_legacy(&config, &clock, &legacy.url, false)
@@ -446,6 +458,12 @@ async fn import_refuses_anything_but_postgres_and_changes_nothing(db: Db) {
         error.to_string().contains("PostgreSQL URL"),
         "a clear error: {error:#}"
     );
+    if db == Db::Postgres {
+        let error = import_legacy(&config, &clock, &target.url, false)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("same database"), "{error:#}");
+    }
     fts_assistant::store::Store::open(&target.url)
         .await
         .unwrap()

@@ -140,6 +140,24 @@ impl ImportReport {
     }
 }
 
+/// Whether two database URLs name the same database (host, port, name;
+/// credentials and options aside).
+fn same_database(a: &str, b: &str) -> bool {
+    let key = |u: &str| {
+        url::Url::parse(u).ok().map(|u| {
+            (
+                u.host_str().unwrap_or_default().to_ascii_lowercase(),
+                u.port().unwrap_or(5432),
+                u.path().trim_start_matches('/').to_string(),
+            )
+        })
+    };
+    match (key(a), key(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Runs the import against `config`'s database (see the module doc).
 pub async fn import_legacy(
     config: &Config,
@@ -147,6 +165,12 @@ pub async fn import_legacy(
     from: &str,
     dry_run: bool,
 ) -> anyhow::Result<ImportReport> {
+    if same_database(from, &config.database_url) {
+        anyhow::bail!(
+            "--from and DATABASE_URL name the same database: DATABASE_URL must be this \
+             service's own (new) database, --from the original bot's"
+        );
+    }
     let rewards = shared::rewards(config)?;
     let data = read::read(from).await?;
     let now = clock.now();
@@ -265,4 +289,25 @@ pub async fn import_legacy(
     }
     store.close().await;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_database;
+
+    #[test]
+    fn the_old_database_is_never_the_target() {
+        assert!(same_database(
+            "postgres://u:p@db.example:5432/fts",
+            "postgresql://other@DB.example/fts?sslmode=require"
+        ));
+        assert!(!same_database(
+            "postgres://u@db.example/fts_old",
+            "postgres://u@db.example/fts_new"
+        ));
+        assert!(!same_database(
+            "postgres://u@db.example/fts",
+            "sqlite://fts.db?mode=rwc"
+        ));
+    }
 }

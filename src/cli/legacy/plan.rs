@@ -651,6 +651,79 @@ mod tests {
         }
     }
 
+    fn tip(user: &str, amount: &str, tip_type: &str, at: i64) -> OldTip {
+        OldTip {
+            user_id: user.into(),
+            username: user.to_uppercase(),
+            amount: amount.into(),
+            tip_type: tip_type.into(),
+            month: Some(11),
+            year: Some(2026),
+            tipped_ms: Some(at),
+        }
+    }
+
+    fn milestone(user: &str, tier: &str, at: i64) -> super::super::read::OldMilestone {
+        super::super::read::OldMilestone {
+            user_id: user.into(),
+            tier: tier.into(),
+            month: 11,
+            year: 2026,
+            tipped_ms: Some(at),
+        }
+    }
+
+    fn plan_of(data: &LegacyData) -> Result<ImportPlan, PlanError> {
+        plan(
+            data,
+            &crate::domain::milestones::default_tiers(),
+            &Channels::default(),
+            MonthPeriod::new(2026, 11).unwrap(),
+        )
+    }
+
+    #[test]
+    fn each_tip_is_one_row_and_milestone_guards_carry_no_second_copy() {
+        let data = LegacyData {
+            milestones: vec![milestone("u1", "Rank 1", 10), milestone("u1", "Rank 2", 20)],
+            tips: vec![
+                tip("u1", "1.00", "milestone", 10),
+                tip("u1", "1.00", "milestone", 20),
+                // Two identical tips are two payments, not one.
+                tip("u2", "5", "manual", 30),
+                tip("u2", "5", "manual", 30),
+            ],
+            ..LegacyData::default()
+        };
+        let plan = plan_of(&data).unwrap();
+        assert_eq!(plan.tips.len(), 4);
+        let keys: std::collections::BTreeSet<&str> =
+            plan.tips.iter().map(|t| t.payout.key.as_str()).collect();
+        assert_eq!(keys.len(), 4, "{keys:?}");
+        assert_eq!(plan.tips[1].payout.tier, Some(2), "matched in time order");
+        assert!(plan
+            .tips
+            .iter()
+            .all(|t| t.payout.status == PayoutStatus::Imported));
+        assert_eq!(plan.guards.len(), 2);
+        assert!(plan
+            .guards
+            .iter()
+            .all(|g| g.payout.status == PayoutStatus::Baselined
+                && g.payout.key.starts_with("milestone:2026-11:u1:")));
+    }
+
+    #[test]
+    fn a_sub_cent_amount_stops_the_plan_naming_the_row() {
+        let data = LegacyData {
+            tips: vec![tip("u1", "1.005", "manual", 10)],
+            ..LegacyData::default()
+        };
+        let error = plan_of(&data).unwrap_err();
+        assert_eq!(error.table, "manualtips");
+        assert!(error.problem.contains("\"1.005\""), "{}", error.problem);
+    }
+
     #[test]
     fn cancelled_challenges_are_recognised() {
         assert!(!is_cancelled(&log(Some("uid-abc"), Some("1200.5"), "1000")));
