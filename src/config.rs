@@ -173,6 +173,103 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Tracing filter.
     pub rust_log: String,
+    /// On a first run, pay milestone tiers reached before the service
+    /// started instead of holding them (`FIRST_RUN_PAYS_EXISTING`); see
+    /// `jobs::first_run`.
+    pub first_run_pays_existing: bool,
+    /// The original bot's `BOT_OWNER_ID`: one Discord user treated as an
+    /// admin besides Manage Server and `ADMIN_ROLE_ID`, so a community moving
+    /// over keeps the person who managed challenges.
+    pub bot_owner_id: Option<u64>,
+    /// Warnings about the environment (old names read as aliases, unknown
+    /// names that look like ours), logged once at startup: the
+    /// configuration is read before logging starts.
+    pub warnings: Vec<String>,
+}
+
+/// Every environment name this service reads (spec/config.md), for the
+/// check that warns about misspelt or outdated names.
+pub const KNOWN_NAMES: &[&str] = &[
+    "PORT",
+    "BIND_ADDR",
+    "PUBLIC_BASE_URL",
+    "DATABASE_URL",
+    "DISCORD_PUBLIC_KEY",
+    "DISCORD_APPLICATION_ID",
+    "DISCORD_TOKEN",
+    "DISCORD_API_BASE",
+    "GUILD_ID",
+    "ADMIN_ROLE_ID",
+    "LEADERBOARD_CHANNEL_ID",
+    "MULTIPLIER_CHANNEL_ID",
+    "MILESTONE_CHANNEL_ID",
+    "CHALLENGE_CHANNEL_ID",
+    "CHALLENGE_LOGS_CHANNEL_ID",
+    "MONTHLY_GOAL_CHANNEL_ID",
+    "WEEKLY_MULTIPLIER_LOGS_CHANNEL_ID",
+    "ROOBET_API_TOKEN",
+    "ROOBET_USER_ID",
+    "ROOBET_API_BASE",
+    "TIPPING_API_TOKEN",
+    "TIPPING_API_BASE",
+    "TIPS_DRY_RUN",
+    "TIP_INTERVAL_SECS",
+    "POLL_INTERVAL_SECS",
+    "MAX_MANUAL_TIP",
+    "REWARDS_FILE",
+    "STATIC_DIR",
+    "LOG_FORMAT",
+    "RUST_LOG",
+    "METRICS_ADDR",
+    "METRICS_TOKEN",
+    "FIRST_RUN_PAYS_EXISTING",
+    "COMMUNITY_NAME",
+    "COMMUNITY_LOGO_URL",
+    "AFFILIATE_CODE",
+    "SIGNUP_URL",
+];
+
+/// The original bot's names read as aliases: (old name, new name).
+pub const ALIASES: &[(&str, &str)] = &[("MULTI_LEADERBOARD_CHANNEL_ID", "MULTIPLIER_CHANNEL_ID")];
+
+/// The original bot's names with no counterpart here (read or ignored on
+/// purpose, never warned about as unknown).
+pub const LEGACY_NAMES: &[&str] = &[
+    "BOT_OWNER_ID",
+    "TIP_CONFIRMATION_CHANNEL_ID",
+    "GITHUB_TOKEN",
+];
+
+/// First words too generic to say a variable is ours (`DATABASE_PASSWORD`,
+/// `LOG_LEVEL`, `PUBLIC_…` belong to other programs as often as to us).
+const GENERIC_PREFIXES: &[&str] = &[
+    "PORT", "BIND", "PUBLIC", "DATABASE", "GUILD", "ADMIN", "MAX", "STATIC", "LOG", "RUST",
+    "SIGNUP",
+];
+
+/// Environment names that look like ours (they start with the first word
+/// of one of our names, e.g. `DISCORD_`, `ROOBET_`, `CHALLENGE_`) but are
+/// not one we read: usually a typo or a name from another version. Sorted,
+/// each once.
+pub fn unknown_like_ours(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let prefixes: std::collections::BTreeSet<String> = KNOWN_NAMES
+        .iter()
+        .filter_map(|name| name.split_once('_').map(|(first, _)| first))
+        .filter(|first| !GENERIC_PREFIXES.contains(first))
+        .map(|first| format!("{first}_"))
+        .collect();
+    let mut unknown: Vec<String> = names
+        .into_iter()
+        .filter(|name| {
+            !KNOWN_NAMES.contains(&name.as_str())
+                && !LEGACY_NAMES.contains(&name.as_str())
+                && !ALIASES.iter().any(|(old, _)| old == name)
+                && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        })
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    unknown
 }
 
 /// A setting that is present but cannot be used; names the variable.
@@ -201,7 +298,14 @@ pub struct Part {
 impl Config {
     /// Reads the process environment (after `.env`, loaded by the binary).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let mut config = Self::from_lookup(|name| std::env::var(name).ok())?;
+        for name in unknown_like_ours(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()))
+        {
+            config.warnings.push(format!(
+                "{name} is set but is not a setting of this service (a typo or an outdated name?): ignored"
+            ));
+        }
+        Ok(config)
     }
 
     /// Builds the configuration from any name → value lookup; empty values
@@ -258,6 +362,40 @@ impl Config {
                 expected: "a positive USD amount with at most 2 decimals",
             })?,
         };
+        let mut warnings = Vec::new();
+        let mut multiplier_channel = snowflake("MULTIPLIER_CHANNEL_ID")?;
+        let (old, new) = ("MULTI_LEADERBOARD_CHANNEL_ID", "MULTIPLIER_CHANNEL_ID");
+        if let Some(value) = get(old) {
+            if multiplier_channel.is_some() {
+                warnings.push(format!(
+                    "{old} is the original bot's name of {new}; both are set, {new} wins: remove {old}"
+                ));
+            } else {
+                let parsed = value.parse::<u64>().map_err(|_| ConfigError {
+                    name: "MULTI_LEADERBOARD_CHANNEL_ID",
+                    value,
+                    expected: "a Discord id (digits only)",
+                })?;
+                multiplier_channel = Some(parsed);
+                warnings.push(format!(
+                    "{old} is the original bot's name: read as {new}; rename it to {new}"
+                ));
+            }
+        }
+        let bot_owner_id = snowflake("BOT_OWNER_ID")?;
+        if let Some(owner) = bot_owner_id {
+            warnings.push(format!(
+                "BOT_OWNER_ID is the original bot's setting: Discord user {owner} may use the admin \
+                 commands (ADMIN_ROLE_ID is this service's way to name admins)"
+            ));
+        }
+        for name in ["TIP_CONFIRMATION_CHANNEL_ID", "GITHUB_TOKEN"] {
+            if get(name).is_some() {
+                warnings.push(format!(
+                    "{name} is a setting of the original bot with no counterpart here: ignored"
+                ));
+            }
+        }
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -281,7 +419,7 @@ impl Config {
             admin_role_id: snowflake("ADMIN_ROLE_ID")?,
             channels: Channels {
                 leaderboard: snowflake("LEADERBOARD_CHANNEL_ID")?,
-                multiplier: snowflake("MULTIPLIER_CHANNEL_ID")?,
+                multiplier: multiplier_channel,
                 milestone: snowflake("MILESTONE_CHANNEL_ID")?,
                 challenge: snowflake("CHALLENGE_CHANNEL_ID")?,
                 challenge_logs: snowflake("CHALLENGE_LOGS_CHANNEL_ID")?,
@@ -311,6 +449,9 @@ impl Config {
             static_dir: get("STATIC_DIR").map_or_else(|| PathBuf::from("static"), PathBuf::from),
             log_format,
             rust_log: get("RUST_LOG").unwrap_or_else(|| "info".into()),
+            first_run_pays_existing: parse_bool(&get, "FIRST_RUN_PAYS_EXISTING")?,
+            bot_owner_id,
+            warnings,
         })
     }
 
@@ -320,7 +461,7 @@ impl Config {
         crate::discord::permissions::AdminPolicy {
             guild_id: self.guild_id,
             admin_role_id: self.admin_role_id,
-            owner_user_id: None,
+            owner_user_id: self.bot_owner_id,
         }
     }
 
@@ -535,6 +676,70 @@ mod tests {
         );
         let (on, text) = why(&[("LEADERBOARD_CHANNEL_ID", "5")]);
         assert!(!on && text.contains("DISCORD_TOKEN is not set"), "{text}");
+    }
+
+    #[test]
+    fn old_names_are_read_as_aliases_with_a_warning() {
+        let c = config(&[
+            ("MULTI_LEADERBOARD_CHANNEL_ID", "123"),
+            ("BOT_OWNER_ID", "77"),
+        ])
+        .unwrap();
+        assert_eq!(c.channels.multiplier, Some(123));
+        assert_eq!(c.bot_owner_id, Some(77));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("MULTI_LEADERBOARD_CHANNEL_ID")
+                    && w.contains("MULTIPLIER_CHANNEL_ID")),
+            "{:?}",
+            c.warnings
+        );
+        assert!(c.warnings.iter().any(|w| w.contains("BOT_OWNER_ID")));
+
+        let c = config(&[
+            ("MULTI_LEADERBOARD_CHANNEL_ID", "123"),
+            ("MULTIPLIER_CHANNEL_ID", "9"),
+        ])
+        .unwrap();
+        assert_eq!(c.channels.multiplier, Some(9), "the new name wins");
+        assert_eq!(c.warnings.len(), 1);
+
+        let err = config(&[("MULTI_LEADERBOARD_CHANNEL_ID", "abc")]).unwrap_err();
+        assert_eq!(err.name, "MULTI_LEADERBOARD_CHANNEL_ID");
+        assert!(config(&[]).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn first_run_pays_existing_is_off_unless_set() {
+        assert!(!config(&[]).unwrap().first_run_pays_existing);
+        assert!(
+            config(&[("FIRST_RUN_PAYS_EXISTING", "true")])
+                .unwrap()
+                .first_run_pays_existing
+        );
+        let err = config(&[("FIRST_RUN_PAYS_EXISTING", "sometimes")]).unwrap_err();
+        assert_eq!(err.name, "FIRST_RUN_PAYS_EXISTING");
+    }
+
+    #[test]
+    fn names_that_look_like_ours_are_flagged_once() {
+        let names = [
+            "DISCORD_TOKN",
+            "ROOBET_API_TOKEN",
+            "CHALLENGE_LOG_CHANNEL_ID",
+            "CHALLENGE_LOG_CHANNEL_ID",
+            "DATABASE_PASSWORD",
+            "HOME",
+            "MULTI_LEADERBOARD_CHANNEL_ID",
+            "BOT_OWNER_ID",
+            "TIPPING_TOKEN",
+        ]
+        .map(String::from);
+        assert_eq!(
+            unknown_like_ours(names),
+            ["CHALLENGE_LOG_CHANNEL_ID", "DISCORD_TOKN", "TIPPING_TOKEN"]
+        );
     }
 
     #[test]

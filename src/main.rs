@@ -39,6 +39,27 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         months: u32,
     },
+    /// Take over from the original Python bot: import what it paid and
+    /// posted from its PostgreSQL database (read-only), in one transaction.
+    /// Safe to run again: a second run imports nothing new.
+    ImportLegacy {
+        /// The original bot's database URL (postgres://…).
+        #[arg(long)]
+        from: String,
+        /// Print what would be imported and what the first poll cycle would
+        /// pay, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Without the original's database: count every milestone tier reached
+    /// so far this month as paid (no tips) and the goals reached so far as
+    /// announced.
+    Baseline {
+        /// Print what would be recorded and what the first poll cycle would
+        /// pay, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Sign an interaction with the local dev keypair and send it to a
     /// running server, e.g. `interact /mywager username:alice`.
     Interact {
@@ -88,6 +109,24 @@ async fn main() -> anyhow::Result<()> {
                 report.stored.join(", "),
                 report.kept.len()
             );
+            Ok(())
+        }
+        Command::ImportLegacy { from, dry_run } => {
+            let report = cli::legacy::import_legacy(
+                &config,
+                &fts_assistant::clock::SystemClock,
+                &from,
+                dry_run,
+            )
+            .await?;
+            print!("{}", report.render());
+            Ok(())
+        }
+        Command::Baseline { dry_run } => {
+            let report =
+                cli::cutover::baseline(&config, &fts_assistant::clock::SystemClock, dry_run)
+                    .await?;
+            print!("{}", report.render());
             Ok(())
         }
         Command::Interact {

@@ -286,6 +286,33 @@ async fn without_guild_id_admin_commands_are_refused(db: Db) {
     assert!(!admin.on && admin.why.contains("GUILD_ID is not set"));
 }
 
+/// The original bot's `BOT_OWNER_ID` stays an admin without Manage
+/// Server, but only inside the community's guild.
+async fn the_bot_owner_is_an_admin_in_the_guild_only(db: Db) {
+    let owner: u64 = ADMIN_ID.parse().unwrap();
+    let Some(rig) = rig_with(db, move |c| c.bot_owner_id = Some(owner)).await else {
+        return;
+    };
+    let elsewhere = tipuser("luckyduck", OptionValue::Number(1.0))
+        .by(Caller::Member)
+        .in_guild(Some("999999999999999999"));
+    let (_, reply) = rig.app.interact(&elsewhere).await;
+    assert!(content(&reply).starts_with("⛔"), "{reply}");
+    let (_, reply) = rig
+        .app
+        .interact(&tipuser("luckyduck", OptionValue::Number(2.0)).by(Caller::Member))
+        .await;
+    assert_eq!(reply["type"], 5, "the owner may tip: {reply}");
+    follow_up(&rig.discord).await;
+    assert_eq!(rig.casino.tips().len(), 1);
+    // Anyone else without Manage Server is still refused.
+    let stranger = tipuser("luckyduck", OptionValue::Number(3.0))
+        .by(Caller::Member)
+        .user("1100000000000000777", "stranger");
+    let (_, reply) = rig.app.interact(&stranger).await;
+    assert!(content(&reply).contains("admins only"), "{reply}");
+}
+
 async fn bad_amounts_and_unknown_players_are_refused(db: Db) {
     let Some(rig) = rig(db).await else { return };
     let cases = [
@@ -368,6 +395,7 @@ on_both_databases!(
     members_cannot_tip,
     admin_actions_from_another_guild_or_a_dm_change_nothing,
     without_guild_id_admin_commands_are_refused,
+    the_bot_owner_is_an_admin_in_the_guild_only,
     bad_amounts_and_unknown_players_are_refused,
     a_refusal_is_reported_and_left_failed,
     a_server_error_is_reported_unknown_and_not_resent,

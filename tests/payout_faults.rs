@@ -48,6 +48,8 @@ fn start_binary(casino: &FakeCasino, database_url: &str, dir: &std::path::Path) 
         .env("TIPPING_API_BASE", &base)
         .env("TIPPING_API_TOKEN", DEMO_TIPPING_TOKEN)
         .env("TIP_INTERVAL_SECS", "0")
+        // A fresh database: pay the tiers the first cycle finds (see jobs::first_run).
+        .env("FIRST_RUN_PAYS_EXISTING", "true")
         .env("POLL_INTERVAL_SECS", "3600")
         .env("RUST_LOG", "info")
         .stdout(log.try_clone().unwrap())

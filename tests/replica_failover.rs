@@ -66,6 +66,8 @@ impl Replica {
             .env("TIPPING_API_BASE", &base)
             .env("TIPPING_API_TOKEN", DEMO_TIPPING_TOKEN)
             .env("TIP_INTERVAL_SECS", "0")
+            // A fresh database: pay the tiers the first cycle finds (see jobs::first_run).
+            .env("FIRST_RUN_PAYS_EXISTING", "true")
             .env("POLL_INTERVAL_SECS", POLL_INTERVAL_SECS.to_string())
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")

@@ -113,6 +113,8 @@ impl Server {
             .env("TIPPING_API_BASE", &base)
             .env("TIPPING_API_TOKEN", &secrets.tipping)
             .env("TIP_INTERVAL_SECS", "0")
+            // A fresh database: pay the tiers the first cycle finds (see jobs::first_run).
+            .env("FIRST_RUN_PAYS_EXISTING", "true")
             .env("POLL_INTERVAL_SECS", POLL_INTERVAL_SECS.to_string())
             .env("DISCORD_PUBLIC_KEY", public_key_hex)
             .env("DISCORD_TOKEN", &secrets.discord)

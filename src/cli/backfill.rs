@@ -1,14 +1,16 @@
 //! `backfill --months N`: loads the community totals of past months from
 //! the affiliate API into `monthly_totals`, so `/monthtomonth` and the
 //! wager documents can show months from before the service ran. The poll
-//! cycle records each month's totals from then on, frozen at its end.
+//! cycle records each month's totals from then on, frozen at its end, and
+//! the service fetches the last 12 months by itself on an empty history
+//! (`jobs::history`); this command is for longer ranges.
 
 use anyhow::{bail, Context};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::period::MonthPeriod;
-use crate::jobs::rebuild::month_totals;
+use crate::jobs::history::fill_month;
 use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
 use crate::store::{totals, Store};
 
@@ -76,12 +78,9 @@ pub async fn backfill(
             report.kept.push(key);
             continue;
         }
-        let figures = client
-            .period_figures(month.start(), month.end_inclusive(), now)
+        let month_totals = fill_month(&mut conn, &client, month, now)
             .await
             .with_context(|| format!("fetching {month}"))?;
-        let month_totals = month_totals(&figures);
-        totals::upsert(&mut conn, &key, &month_totals, true, now.timestamp_millis()).await?;
         tracing::info!(
             month = %key,
             wagered = %month_totals.wagered,

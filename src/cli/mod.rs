@@ -2,7 +2,9 @@
 //! `anyhow::Result`, because at this level an error is reported, not handled.
 
 pub mod backfill;
+pub mod cutover;
 pub mod interact;
+pub mod legacy;
 pub mod loadgen;
 pub mod register;
 pub mod serve;

@@ -22,8 +22,12 @@ pub const DEMO_DATABASE_URL: &str = "sqlite://fts-demo.db?mode=rwc";
 /// How often the demo polls its simulated casino.
 pub const DEMO_POLL_INTERVAL_SECS: u64 = 15;
 
-/// Logs which parts of the service run and why (never a secret).
+/// Logs which parts of the service run and why (never a secret), and the
+/// configuration's warnings (old names, unknown names), once.
 pub fn log_parts(config: &Config) {
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     for part in config.parts() {
         if part.on {
             tracing::info!(part = part.name, "on: {}", part.why);
@@ -40,6 +44,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("starting the service")?;
     tracing::info!(addr = %app.local_addr(), "listening");
+    crate::jobs::first_run::startup_notice(&app.state())
+        .await
+        .context("reading the first-run state")?;
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -56,6 +63,8 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
     config.tipping_api_base = base;
     config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
     config.tips_dry_run = true;
+    // A simulated casino has no original bot whose payouts could be repeated.
+    config.first_run_pays_existing = true;
     if config.database_url == DEFAULT_DATABASE_URL {
         config.database_url = DEMO_DATABASE_URL.into();
     }

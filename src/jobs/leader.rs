@@ -58,7 +58,16 @@ impl Leadership {
     /// Gives the lock up (graceful shutdown), so another replica takes over
     /// at its next check.
     pub async fn release(&self) {
-        if let Some(conn) = self.held.lock().await.take() {
+        if let Some(mut conn) = self.held.lock().await.take() {
+            // Unlock explicitly: closing alone frees the lock only when the
+            // server's backend has exited, a moment after `close` returns.
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(JOB_LOCK_KEY)
+                .execute(&mut conn)
+                .await;
+            if let Err(e) = unlocked {
+                tracing::warn!(error = %e, "job lock not unlocked explicitly; closing its connection");
+            }
             conn.close().await.ok();
         }
     }

@@ -17,13 +17,15 @@ use crate::store::payouts::{self, NewPayout, PayoutStatus};
 use crate::store::StoreError;
 
 /// Awards newly reached tiers of `month` (the period of the data, never the
-/// wall clock); returns how many intents were recorded.
+/// wall clock); returns how many intents were recorded. `status` is
+/// `Pending`, or `Held` on a first run (see `jobs::first_run`).
 pub async fn award_milestones<'a>(
     conn: &mut AnyConnection,
     rewards: &Rewards,
     month: MonthPeriod,
     figures: impl IntoIterator<Item = &'a PlayerFigures>,
     excluded: &HashSet<String>,
+    status: PayoutStatus,
     now_ms: i64,
 ) -> Result<u32, StoreError> {
     let month_key = month.key();
@@ -54,7 +56,7 @@ pub async fn award_milestones<'a>(
                     uid: player.uid.clone(),
                     username: player.username.clone(),
                     amount: tier.tip,
-                    status: PayoutStatus::Pending,
+                    status,
                     period_key: Some(month_key.clone()),
                     tier: Some(tier.number),
                     requested_by: None,

@@ -3,7 +3,9 @@
 
 pub mod celebrations;
 pub mod challenges;
+pub mod first_run;
 pub mod goals;
+pub mod history;
 pub mod leader;
 pub mod milestones;
 pub mod payout_worker;

@@ -180,12 +180,16 @@ async fn persist(
     let rechecked = month_figures
         .iter()
         .filter(|p| rechecks.contains(&p.uid) && !month_changed.iter().any(|c| c.uid == p.uid));
+    let milestone_status =
+        super::first_run::milestone_status(&mut tx, state.config.first_run_pays_existing, now_ms)
+            .await?;
     award_milestones(
         &mut tx,
         &state.rewards,
         month,
         month_changed.iter().chain(rechecked),
         &excluded,
+        milestone_status,
         now_ms,
     )
     .await?;

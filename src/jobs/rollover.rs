@@ -122,7 +122,17 @@ async fn close_month(
         .collect();
     standings::insert(&mut tx, PeriodKind::Month, &key, &rows).await?;
     // Tiers crossed between the last cycle and the close still count.
-    award_milestones(&mut tx, &state.rewards, month, &stored, &excluded, now_ms).await?;
+    // A month open here had a cycle before, so the first run is decided.
+    award_milestones(
+        &mut tx,
+        &state.rewards,
+        month,
+        &stored,
+        &excluded,
+        PayoutStatus::Pending,
+        now_ms,
+    )
+    .await?;
     let status = if state.rewards.monthly_manual_approval {
         PayoutStatus::AwaitingApproval
     } else {

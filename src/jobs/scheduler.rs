@@ -20,6 +20,10 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
         return;
     }
     let interval = Duration::from_secs(state.config.poll_interval_secs.max(1));
+    // The month-history backfill (jobs::history): started after a good
+    // cycle on the leader, again after the next one while it is not done.
+    let mut history: Option<tokio::task::JoinHandle<bool>> = None;
+    let mut history_done = false;
     loop {
         if *stop.borrow() {
             break;
@@ -28,6 +32,12 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
             Ok(true) => {
                 if poll::run_and_record(&state).await.is_ok() {
                     super::after_cycle(&state).await;
+                    if let Some(task) = history.take_if(|task| task.is_finished()) {
+                        history_done = task.await.unwrap_or(false);
+                    }
+                    if !history_done && history.is_none() {
+                        history = Some(super::history::spawn(state.clone()));
+                    }
                 }
             }
             Ok(false) => refresh_follower(&state).await,
@@ -39,6 +49,9 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
             () = tokio::time::sleep(interval) => {}
             _ = stop.changed() => break,
         }
+    }
+    if let Some(task) = history {
+        task.abort();
     }
     state.leadership.release().await;
     tracing::info!("background jobs stopped");

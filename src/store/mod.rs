@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod challenges;
+pub mod cutover;
 pub mod cycles;
 pub mod error;
 pub mod games;

@@ -15,7 +15,9 @@ use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
 
 /// The one definition of "public": confirmed, real money.
-const PUBLIC: &str = "status = 'sent' AND dry_run = 0";
+/// `imported` rows are tips the original bot sent (import-legacy): real
+/// money, counted like sent ones.
+const PUBLIC: &str = "status IN ('sent', 'imported') AND dry_run = 0";
 
 /// One confirmed payout, newest first in every list. Carries the Roobet
 /// uid and the raw username so callers can group by player; both must be

@@ -59,7 +59,7 @@ pub async fn sent_since(
     since_ms: Option<i64>,
 ) -> Result<SentTotals, StoreError> {
     const SELECT: &str = "SELECT kind, COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) \
-        FROM payouts WHERE status = 'sent' AND dry_run = 0";
+        FROM payouts WHERE status IN ('sent', 'imported') AND dry_run = 0";
     let rows = match since_ms {
         Some(since) => {
             sqlx::query(&format!("{SELECT} AND sent_ms >= $1 GROUP BY kind"))

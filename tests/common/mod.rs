@@ -136,6 +136,9 @@ pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
     config.database_url = database_url.to_string();
     config.discord_public_key = Some(PublicKeySetting::Hex(key.public_key_hex()));
     config.guild_id = fts_assistant::discord::synth::SYNTH_GUILD_ID.parse().ok();
+    // Tests start on empty databases and expect the first cycle to pay;
+    // the first-run hold has its own tests (tests/cutover.rs).
+    config.first_run_pays_existing = true;
     config
 }
 
