@@ -39,6 +39,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("starting the service")?;
     tracing::info!(addr = %app.local_addr(), "listening");
+    if let Some(metrics) = app.metrics_addr() {
+        tracing::info!(addr = %metrics, "serving /metrics on its own listener");
+    }
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
