@@ -107,6 +107,7 @@ server_env=(
     POLL_INTERVAL_SECS="$poll_interval"
     STATIC_DIR="$repo/static"
     LOG_FORMAT=json
+    METRICS_TOKEN=bench-metrics-token
     RUST_LOG="warn,fts_assistant::cli::serve=info"
 )
 log "starting fts-assistant demo in $work (poll every ${poll_interval}s)"
@@ -149,7 +150,7 @@ log "ready: $(curl -fsS "$base/api/leaderboard" | jq '.entries | length') board 
 sampler_pid=$!
 
 poll_cycles() { # "all ok": poll cycles so far, from /metrics
-    curl -fsS "$base/metrics" |
+    curl -fsS -H 'Authorization: Bearer bench-metrics-token' "$base/metrics" |
         awk '/^fts_poll_cycles_total/ { a += $NF; if (/"ok"/) s += $NF } END { print a + 0, s + 0 }'
 }
 read -r cycles_before ok_before < <(poll_cycles)

@@ -35,6 +35,7 @@ use crate::jobs::{payout_worker, scheduler};
 use crate::published::Board;
 use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
 use crate::roobet::tipping::TippingClient;
+use crate::server::{read_body_within, BodyLimits};
 use crate::store::players::{self, Exclusion};
 use crate::store::{settings, Store, StoreError};
 use crate::web::{health, metrics::Metrics, metrics::RouteLabels};
@@ -164,6 +165,7 @@ pub enum StartupError {
 /// A built application: a bound listener and the state behind it.
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     router: Router,
     state: Arc<AppState>,
     background_jobs: bool,
@@ -210,6 +212,14 @@ impl Application {
                 addr: config.bind_addr,
                 source,
             })?;
+        let metrics_listener = match config.metrics_addr {
+            None => None,
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr, source })?,
+            ),
+        };
         let started_at = clock.now();
         let state = Arc::new(AppState {
             config,
@@ -236,6 +246,7 @@ impl Application {
         let router = router(state.clone());
         Ok(Self {
             listener,
+            metrics_listener,
             router,
             state,
             background_jobs: true,
@@ -256,14 +267,23 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The address of the internal `/metrics` listener (`METRICS_ADDR`), if any.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+    }
+
     /// The shared state, for tests and jobs started beside the server.
     pub fn state(&self) -> Arc<AppState> {
         self.state.clone()
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
-    /// The background jobs run beside the server and stop with it (a cycle
-    /// in progress finishes first).
+    /// Serves until `shutdown` completes, then lets requests in flight finish
+    /// within `SHUTDOWN_GRACE_SECS` (connections still open after it are
+    /// dropped). The background jobs run beside the server and stop with it
+    /// (a cycle in progress finishes first). The `METRICS_ADDR` listener, if
+    /// any, serves and stops alongside.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -277,9 +297,35 @@ impl Application {
                 a.and(b)
             }
         });
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let limits = self.state.config.server;
+        let (stop_serving, serving_stopped) = tokio::sync::watch::channel(false);
+        let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let internal = self.metrics_listener.map(|listener| {
+            let router = metrics_router(self.state.clone());
+            tokio::spawn(crate::server::serve(
+                listener,
+                router,
+                limits,
+                stopped(serving_stopped.clone()),
+            ))
+        });
+        let signal = tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_serving.send(true);
+        });
+        let served =
+            crate::server::serve(self.listener, self.router, limits, stopped(serving_stopped))
+                .await;
+        signal.abort();
+        if let Some(internal) = internal {
+            match internal.await {
+                Ok(Err(e)) => tracing::error!(error = %e, "metrics listener failed"),
+                Err(e) => tracing::error!(error = %e, "metrics listener ended abnormally"),
+                Ok(Ok(())) => {}
+            }
+        }
         let _ = stop_jobs.send(true);
         if let Some(Err(e)) = match jobs {
             Some(jobs) => Some(jobs.await),
@@ -390,16 +436,25 @@ async fn public_id_key(
 
 /// The full router; public so benches can drive it without a socket.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(
             "/interactions",
-            post(endpoint::interactions).layer(DefaultBodyLimit::max(MAX_INTERACTION_BODY)),
+            post(endpoint::interactions)
+                .layer(DefaultBodyLimit::max(MAX_INTERACTION_BODY))
+                .layer(middleware::from_fn_with_state(
+                    BodyLimits {
+                        timeout: state.config.server.body_timeout,
+                        max_bytes: MAX_INTERACTION_BODY,
+                    },
+                    read_body_within,
+                )),
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+        .route("/metrics", get(health::public_metrics))
         .nest_service("/static", static_files(&state.config.static_dir))
-        .merge(crate::web::routes())
+        .merge(crate::web::routes());
+    crate::web::with_security_headers(router)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -408,11 +463,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// The router of the internal `METRICS_ADDR` listener: `/metrics` without a
+/// token (the port is meant to be reachable only by the scraper), nothing else.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
+        .with_state(state)
+}
+
 /// Static assets: long-lived cache headers (file names change with content
 /// only rarely; a day is a safe middle) and gzip where the client accepts it.
+/// A folder is a 404, never a redirect: `ServeDir` would redirect
+/// `/static/fonts` to `fonts/` resolved against the nested path, i.e. off
+/// `/static` to `/fonts/`.
 fn static_files(dir: &std::path::Path) -> Router {
     Router::new()
-        .fallback_service(ServeDir::new(dir))
+        .fallback_service(ServeDir::new(dir).append_index_html_on_directories(false))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=86400"),

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::domain::money::Cents;
 
@@ -185,6 +186,13 @@ pub struct Config {
     /// names that look like ours), logged once at startup: the
     /// configuration is read before logging starts.
     pub warnings: Vec<String>,
+    // ---- production safety (issue 12): server limits and /metrics access ----
+    /// Timeouts and the connection cap of the HTTP server (`HTTP_*`, `SHUTDOWN_GRACE_SECS`).
+    pub server: ServerLimits,
+    /// Separate listener serving only `/metrics`, for internal scraping.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Bearer token that opens `/metrics` on the public port; unset = 404 there.
+    pub metrics_token: Option<Secret>,
 }
 
 /// Every environment name this service reads (spec/config.md), for the
@@ -270,6 +278,74 @@ pub fn unknown_like_ours(names: impl IntoIterator<Item = String>) -> Vec<String>
     unknown.sort();
     unknown.dedup();
     unknown
+}
+
+/// What the HTTP server allows a client, so slow or silent clients cannot
+/// hold connections (and file descriptors) forever, nor keep a stopping
+/// process alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// A request's headers must arrive within this after the connection is
+    /// ready to read one (`HTTP_HEADER_TIMEOUT_SECS`, default 10).
+    pub header_read_timeout: Duration,
+    /// A connection with no byte read or written for this long is closed
+    /// (`HTTP_IDLE_TIMEOUT_SECS`, default 60).
+    pub idle_timeout: Duration,
+    /// The body of `POST /interactions` must arrive within this
+    /// (`HTTP_BODY_TIMEOUT_SECS`, default 10); else `408`.
+    pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog
+    /// (`HTTP_MAX_CONNECTIONS`, default 512).
+    pub max_connections: usize,
+    /// On shutdown, requests in flight get this long; then open connections
+    /// are dropped (`SHUTDOWN_GRACE_SECS`, default 10).
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ServerLimits {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let secs = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            let v: u64 = parse_or(get, name, default.as_secs(), "whole seconds, at least 1")?;
+            positive(v).map(Duration::from_secs).ok_or(ConfigError {
+                name,
+                value: "0".into(),
+                expected: "whole seconds, at least 1",
+            })
+        };
+        let max_connections: usize = parse_or(
+            get,
+            "HTTP_MAX_CONNECTIONS",
+            d.max_connections,
+            "a connection count, at least 1",
+        )?;
+        if max_connections == 0 {
+            return Err(ConfigError {
+                name: "HTTP_MAX_CONNECTIONS",
+                value: "0".into(),
+                expected: "a connection count, at least 1",
+            });
+        }
+        Ok(Self {
+            header_read_timeout: secs("HTTP_HEADER_TIMEOUT_SECS", d.header_read_timeout)?,
+            idle_timeout: secs("HTTP_IDLE_TIMEOUT_SECS", d.idle_timeout)?,
+            body_timeout: secs("HTTP_BODY_TIMEOUT_SECS", d.body_timeout)?,
+            max_connections,
+            shutdown_grace: secs("SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
+        })
+    }
 }
 
 /// A setting that is present but cannot be used; names the variable.
@@ -452,6 +528,17 @@ impl Config {
             first_run_pays_existing: parse_bool(&get, "FIRST_RUN_PAYS_EXISTING")?,
             bot_owner_id,
             warnings,
+            server: ServerLimits::from_lookup(&get)?,
+            metrics_addr: get("METRICS_ADDR")
+                .map(|v| {
+                    v.parse().map_err(|_| ConfigError {
+                        name: "METRICS_ADDR",
+                        value: v,
+                        expected: "host:port, e.g. 127.0.0.1:9091",
+                    })
+                })
+                .transpose()?,
+            metrics_token: get("METRICS_TOKEN").map(Secret::new),
         })
     }
 
@@ -739,6 +826,42 @@ mod tests {
         assert_eq!(
             unknown_like_ours(names),
             ["CHALLENGE_LOG_CHANNEL_ID", "DISCORD_TOKN", "TIPPING_TOKEN"]
+        );
+    }
+
+    #[test]
+    fn server_limits_and_metrics_settings_are_read() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.server, ServerLimits::default());
+        assert_eq!(c.server.header_read_timeout, Duration::from_secs(10));
+        assert!(c.metrics_addr.is_none() && c.metrics_token.is_none());
+        let c = config(&[
+            ("HTTP_HEADER_TIMEOUT_SECS", "3"),
+            ("HTTP_IDLE_TIMEOUT_SECS", "30"),
+            ("HTTP_BODY_TIMEOUT_SECS", "4"),
+            ("HTTP_MAX_CONNECTIONS", "100"),
+            ("SHUTDOWN_GRACE_SECS", "5"),
+            ("METRICS_ADDR", "127.0.0.1:9091"),
+            ("METRICS_TOKEN", "scrape-secret"),
+        ])
+        .unwrap();
+        assert_eq!(c.server.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(c.server.idle_timeout, Duration::from_secs(30));
+        assert_eq!(c.server.body_timeout, Duration::from_secs(4));
+        assert_eq!(c.server.max_connections, 100);
+        assert_eq!(c.server.shutdown_grace, Duration::from_secs(5));
+        assert_eq!(c.metrics_addr.unwrap().to_string(), "127.0.0.1:9091");
+        assert!(!format!("{c:?}").contains("scrape-secret"));
+        for name in [
+            "HTTP_HEADER_TIMEOUT_SECS",
+            "HTTP_MAX_CONNECTIONS",
+            "SHUTDOWN_GRACE_SECS",
+        ] {
+            assert_eq!(config(&[(name, "0")]).unwrap_err().name, name);
+        }
+        assert_eq!(
+            config(&[("METRICS_ADDR", "nine")]).unwrap_err().name,
+            "METRICS_ADDR"
         );
     }
 

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod jobs;
 pub mod published;
 pub mod roobet;
+pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod web;

@@ -175,7 +175,7 @@ async fn a_broken_answer_aborts_the_cycle_and_changes_nothing(db: Db) {
         .await,
         2
     );
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics_text().await;
     assert!(
         metrics.contains("fts_poll_cycles_total{kind=\"malformed\"} 1"),
         "{metrics}"

@@ -150,7 +150,7 @@ async fn bad_signatures_get_401_and_run_nothing(db: Db) {
         assert_eq!(response.status(), 401, "{case}");
     }
     assert_no_handler_ran(&app).await;
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics_text().await;
     assert!(
         metrics.contains("fts_interactions_rejected_total"),
         "{metrics}"
@@ -397,7 +397,7 @@ async fn health_ready_and_metrics_answer(db: Db) {
     assert_eq!(app.get("/healthz").await.status(), 200);
     assert_eq!(app.get("/readyz").await.status(), 200);
     app.post_signed(&app.sign(&SynthInteraction::ping())).await;
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.metrics_text().await;
     assert!(metrics.contains("fts_http_requests_total"), "{metrics}");
     assert!(metrics.contains("route=\"/interactions\""), "{metrics}");
     assert!(

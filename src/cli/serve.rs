@@ -47,6 +47,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     crate::jobs::first_run::startup_notice(&app.state())
         .await
         .context("reading the first-run state")?;
+    if let Some(metrics) = app.metrics_addr() {
+        tracing::info!(addr = %metrics, "serving /metrics on its own listener");
+    }
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -1,11 +1,17 @@
 //! Privacy for every public view: masked usernames and opaque ids.
 //!
-//! Names are masked by characters (Unicode scalar values), not bytes:
-//! drop the last three and append `***`; names of ≤ 3 characters become
+//! Names are first made displayable ([`display_name`]: no hidden or
+//! reordering characters, NFC, at most 32 clusters), then masked by grapheme
+//! cluster (what a reader sees as a character), not bytes or scalar values:
+//! drop the last three and append `***`; names of ≤ 3 clusters become
 //! `***`. The Roobet uid is never published; [`PublicIdKey::public_id`]
 //! gives a stable keyed hash instead.
 
 use std::fmt;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::names::display_name;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -20,20 +26,34 @@ pub const MIN_KEY_BYTES: usize = 16;
 /// `bob` → `***`. Do not put the result in Markdown unescaped; use
 /// [`mask_for_markdown`] for Discord embeds.
 pub fn mask_username(username: &str) -> String {
-    let count = username.chars().count();
-    let keep = count.saturating_sub(HIDDEN_CHARS);
-    let mut masked: String = username.chars().take(keep).collect();
+    let mut masked = visible_prefix(&display_name(username)).to_string();
     masked.push_str("***");
     masked
+}
+
+/// `name` without its last [`HIDDEN_CHARS`] grapheme clusters.
+fn visible_prefix(name: &str) -> &str {
+    let count = name.graphemes(true).count();
+    let keep = count.saturating_sub(HIDDEN_CHARS);
+    let end = name
+        .grapheme_indices(true)
+        .nth(keep)
+        .map_or(name.len(), |(at, _)| at);
+    if keep == 0 {
+        ""
+    } else {
+        &name[..end]
+    }
 }
 
 /// [`mask_username`] escaped for Discord Markdown: the visible prefix has
 /// Markdown-significant characters backslash-escaped and the stars are
 /// `\*\*\*` (`alice` → `al\*\*\*`, `a_b_c` → `a\_\*\*\*`).
 pub fn mask_for_markdown(username: &str) -> String {
-    let keep = username.chars().count().saturating_sub(HIDDEN_CHARS);
-    let mut out = String::with_capacity(username.len() + 8);
-    for ch in username.chars().take(keep) {
+    let name = display_name(username);
+    let prefix = visible_prefix(&name);
+    let mut out = String::with_capacity(prefix.len() + 8);
+    for ch in prefix.chars() {
         if matches!(
             ch,
             '\\' | '*'
@@ -126,6 +146,28 @@ mod tests {
     }
 
     #[test]
+    fn hostile_names_mask_by_what_is_visible() {
+        // Zero-width characters are not characters: the visible `alice`
+        // keeps only `al`.
+        assert_eq!(
+            mask_username("ali\u{200b}ce\u{200b}\u{200b}\u{200b}"),
+            "al***"
+        );
+        // Bidi overrides cannot reverse the stars or the text around them.
+        let masked = mask_username("\u{202e}abcdef\u{202d}");
+        assert_eq!(masked, "abc***");
+        assert!(!masked.contains('\u{202e}') && !masked.contains('\u{202d}'));
+        // A 10,000-character name is shown as 29 clusters and the stars.
+        let masked = mask_username(&"W".repeat(10_000));
+        assert_eq!(masked, format!("{}***", "W".repeat(29)));
+        assert_eq!(mask_for_markdown(&"_".repeat(10_000)).len(), 29 * 2 + 6);
+        // Clusters, not scalar values: a flag is one character.
+        assert_eq!(mask_username("🇫🇷🇩🇪🇮🇹🇪🇸"), "🇫🇷***");
+        assert_eq!(mask_username("e\u{301}e\u{301}e\u{301}"), "***");
+        assert_eq!(mask_username("\u{200b}\u{200b}\u{200b}\u{200b}x"), "***");
+    }
+
+    #[test]
     fn markdown_variant_escapes_stars_and_markup() {
         assert_eq!(mask_for_markdown("alice"), r"al\*\*\*");
         assert_eq!(mask_for_markdown("bob"), r"\*\*\*");
@@ -155,13 +197,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn mask_never_reveals_a_full_name_longer_than_three(name in "\\PC{4,20}") {
+        fn mask_never_reveals_a_full_name_longer_than_three(name in "\\PC{4,40}") {
+            let shown = display_name(&name);
             let masked = mask_username(&name);
-            let n = name.chars().count();
-            prop_assert!(!masked.contains(name.as_str()));
-            prop_assert_eq!(masked.chars().count(), n);
+            let n = shown.graphemes(true).count();
+            prop_assert!(n <= 32);
+            prop_assert!(shown.is_empty() || shown.contains('*') || !masked.contains(shown.as_str()));
+            prop_assert_eq!(masked.graphemes(true).count(), n.max(3));
             prop_assert!(masked.ends_with("***"));
-            prop_assert!(name.starts_with(masked.trim_end_matches("***")) || name.contains('*'));
+            prop_assert!(shown.starts_with(masked.trim_end_matches("***")) || shown.contains('*'));
         }
 
         #[test]

@@ -7,15 +7,19 @@
 //! are never retried (the same bytes would come back).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
 use url::Url;
 
 use crate::config::Secret;
 use crate::domain::period::format_api_instant;
 use crate::domain::players::PlayerFigures;
+use crate::roobet::body::{read_capped, BodyError, MAX_STATS_BODY};
 use crate::roobet::error::AffiliateError;
 use crate::roobet::wire::{parse_stats_body, StatsRow};
 
@@ -86,6 +90,11 @@ pub struct AffiliateClient {
     token: Secret,
     user_id: String,
     retry: RetryPolicy,
+    max_body: usize,
+    /// One answer body is read at a time (calls of a cycle run concurrently,
+    /// but their bodies queue here, held back by TCP flow control), so the
+    /// memory a cycle can spend on raw answers is one cap, not one per call.
+    read_turn: Arc<Semaphore>,
 }
 
 /// Appends path segments to a base URL whether or not it ends in `/`.
@@ -96,6 +105,14 @@ pub(crate) fn endpoint(base: &Url, segments: &[&str]) -> Url {
     }
     url.set_query(None);
     url
+}
+
+/// Why one try got no answer to look at.
+enum Failure {
+    /// The try's deadline passed.
+    Timeout,
+    /// Sending or reading failed, or the body was over the cap.
+    Body(BodyError),
 }
 
 /// The `Retry-After` header when it is given in seconds.
@@ -131,7 +148,16 @@ impl AffiliateClient {
             token,
             user_id,
             retry,
+            max_body: MAX_STATS_BODY,
+            read_turn: Arc::new(Semaphore::new(1)),
         }
+    }
+
+    /// Sets the largest answer read (default [`MAX_STATS_BODY`]); a larger
+    /// one is a malformed answer: the cycle aborts and nothing changes.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// The full request URL of `q`; public so tests and logs can show it.
@@ -205,22 +231,48 @@ impl AffiliateClient {
             .bearer_auth(self.token.expose())
             .header(reqwest::header::ACCEPT, "application/json")
             .header(reqwest::header::CACHE_CONTROL, "no-cache");
+        let max_body = self.max_body;
+        // Only a 2xx body is read: the other statuses say all we use. The
+        // deadline covers sending and reading, not waiting for the turn to
+        // read (another call's body being read).
+        let mut deadline = Instant::now() + self.retry.request_timeout;
         let attempt = async {
-            let resp = request.send().await?;
+            let resp = tokio::time::timeout_at(deadline, request.send())
+                .await
+                .map_err(|_| Failure::Timeout)?
+                .map_err(|e| Failure::Body(BodyError::Transport(e)))?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let body = resp.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
-        };
-        let (status, headers, body) =
-            match tokio::time::timeout(self.retry.request_timeout, attempt).await {
-                Err(_) => return Err((AffiliateError::Timeout, None)),
-                Ok(Err(e)) if e.is_timeout() => return Err((AffiliateError::Timeout, None)),
-                Ok(Err(e)) => return Err((AffiliateError::Transport(describe(&e)), None)),
-                Ok(Ok(parts)) => parts,
+            let body = if status.is_success() {
+                let waiting = Instant::now();
+                let _turn = self.read_turn.acquire().await;
+                deadline += waiting.elapsed();
+                let read = tokio::time::timeout_at(deadline, read_capped(resp, max_body));
+                Some(
+                    read.await
+                        .map_err(|_| Failure::Timeout)?
+                        .map_err(Failure::Body)?,
+                )
+            } else {
+                None
             };
+            Ok::<_, Failure>((status, headers, body))
+        };
+        let (status, headers, body) = match attempt.await {
+            Err(Failure::Timeout) => return Err((AffiliateError::Timeout, None)),
+            Err(Failure::Body(BodyError::Transport(e))) if e.is_timeout() => {
+                return Err((AffiliateError::Timeout, None))
+            }
+            Err(Failure::Body(BodyError::Transport(e))) => {
+                return Err((AffiliateError::Transport(describe(&e)), None))
+            }
+            Err(Failure::Body(too_large @ BodyError::TooLarge { .. })) => {
+                return Err((AffiliateError::Malformed(too_large.describe()), None))
+            }
+            Ok(parts) => parts,
+        };
         match status.as_u16() {
-            200..=299 => parse_stats_body(&body).map_err(|e| (e, None)),
+            200..=299 => parse_stats_body(&body.unwrap_or_default()).map_err(|e| (e, None)),
             401 | 403 => Err((AffiliateError::Unauthorized(status.as_u16()), None)),
             429 => {
                 let asked = retry_after(&headers);

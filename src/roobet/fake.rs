@@ -20,6 +20,9 @@ use crate::clock::Clock;
 use crate::roobet::simulation::Simulation;
 
 mod handlers;
+mod oversized;
+
+pub use oversized::oversized_body;
 
 /// Affiliate token the fake accepts unless told otherwise; the demo uses it.
 pub const DEMO_AFFILIATE_TOKEN: &str = "demo-affiliate-token";
@@ -62,6 +65,14 @@ pub enum TipBehaviour {
     Status(u16),
     /// Holds the request open until [`FakeCasino::release_hung_tips`], then succeeds.
     Hang,
+    /// `200` whose body starts `{"success": true, ...` and runs to `bytes`
+    /// bytes, with or without a `Content-Length`: more than the client reads.
+    Oversized {
+        /// Length of the body.
+        bytes: u64,
+        /// Whether `Content-Length` announces it.
+        announce_length: bool,
+    },
 }
 
 /// One tip request as the fake received it.
@@ -160,6 +171,7 @@ struct Inner {
     scripted: HashMap<FakeCallKind, Arc<Vec<u8>>>,
     fail_next: VecDeque<u16>,
     malformed_next: usize,
+    oversized_next: VecDeque<(u64, bool)>,
     wrap_in_data: bool,
     tip_behaviour: TipBehaviour,
     tips: Vec<RecordedTip>,
@@ -215,6 +227,7 @@ impl FakeCasino {
                 scripted: HashMap::new(),
                 fail_next: VecDeque::new(),
                 malformed_next: 0,
+                oversized_next: VecDeque::new(),
                 wrap_in_data: false,
                 tip_behaviour: TipBehaviour::Succeed,
                 tips: Vec::new(),
@@ -299,6 +312,16 @@ impl FakeCasino {
         let mut inner = self.shared.lock();
         inner.fail_next.clear();
         inner.malformed_next = 0;
+        inner.oversized_next.clear();
+    }
+
+    /// The next `n` stats requests answer 200 with a body of `bytes` bytes
+    /// (rows repeated without end), announced by `Content-Length` or chunked.
+    pub fn respond_oversized_next(&self, n: usize, bytes: u64, announce_length: bool) {
+        self.shared
+            .lock()
+            .oversized_next
+            .extend(std::iter::repeat_n((bytes, announce_length), n));
     }
 
     /// The next `n` stats requests answer 200 with a body that is not valid.

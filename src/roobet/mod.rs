@@ -6,6 +6,7 @@
 //! [`crate::domain::money::Cents`] and rejects anything it cannot trust.
 
 pub mod affiliate;
+pub mod body;
 pub mod error;
 pub mod fake;
 mod loose;

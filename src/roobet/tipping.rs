@@ -14,6 +14,7 @@ use url::Url;
 use crate::config::Secret;
 use crate::domain::money::Cents;
 use crate::roobet::affiliate::{describe, endpoint};
+use crate::roobet::body::{read_capped, BodyError, MAX_TIPPING_BODY};
 
 /// Longest casino message kept in an outcome, so a huge error page cannot
 /// flood logs or Discord.
@@ -74,6 +75,7 @@ pub struct TippingClient {
     token: Secret,
     sender_user_id: String,
     timeout: Duration,
+    max_body: usize,
 }
 
 impl TippingClient {
@@ -91,7 +93,16 @@ impl TippingClient {
             token,
             sender_user_id,
             timeout,
+            max_body: MAX_TIPPING_BODY,
         }
+    }
+
+    /// Sets the largest answer read (default [`MAX_TIPPING_BODY`]). A larger
+    /// `2xx` answer leaves the outcome unknown (the tip may have gone
+    /// through), a larger `4xx` is a refusal, a larger `5xx` unknown.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// Sends one tip, exactly once.
@@ -115,23 +126,32 @@ impl TippingClient {
             .post(self.endpoint.clone())
             .bearer_auth(self.token.expose())
             .json(&body);
+        let max_body = self.max_body;
         let attempt = async {
-            let resp = request.send().await?;
+            let resp = request
+                .send()
+                .await
+                .map_err(|e| (None, BodyError::Transport(e)))?;
             let status = resp.status().as_u16();
-            let text = resp.bytes().await?;
-            Ok::<_, reqwest::Error>((status, text))
+            let text = read_capped(resp, max_body)
+                .await
+                .map_err(|e| (Some(status), e))?;
+            Ok::<_, (Option<u16>, BodyError)>((status, text))
         };
         let outcome = match tokio::time::timeout(self.timeout, attempt).await {
             Err(_) => TipOutcome::Unknown("timed out waiting for the casino".into()),
             // The connector failed: no byte of the request left this machine.
-            Ok(Err(e)) if e.is_connect() => {
+            Ok(Err((None, BodyError::Transport(e)))) if e.is_connect() => {
                 TipOutcome::Refused(format!("not sent, could not connect: {}", describe(&e)))
             }
-            Ok(Err(e)) if e.is_timeout() => {
+            Ok(Err((_, BodyError::Transport(e)))) if e.is_timeout() => {
                 TipOutcome::Unknown("timed out waiting for the casino".into())
             }
-            Ok(Err(e)) => {
+            Ok(Err((_, BodyError::Transport(e)))) => {
                 TipOutcome::Unknown(format!("transport error after sending: {}", describe(&e)))
+            }
+            Ok(Err((status, too_large @ BodyError::TooLarge { .. }))) => {
+                oversized(status.unwrap_or(0), &too_large)
             }
             Ok(Ok((status, body))) => classify(status, &body),
         };
@@ -143,6 +163,17 @@ impl TippingClient {
             "tip send finished"
         );
         outcome
+    }
+}
+
+/// An answer whose body was over the cap and not read: the status alone
+/// decides. A `2xx` may have moved the money (its `success` is unread), so
+/// it is unknown — never a refusal that could lead to a second tip.
+fn oversized(status: u16, error: &BodyError) -> TipOutcome {
+    let what = format!("HTTP {status}, {} (not read)", error.describe());
+    match status {
+        400..=499 => TipOutcome::Refused(what),
+        _ => TipOutcome::Unknown(format!("{what}: the tip may have been sent")),
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use crate::domain::money::{Cents, Multiplier};
+use crate::domain::names::display_title;
 use crate::domain::players::{Hit, PlayerFigures};
 use crate::roobet::error::AffiliateError;
 use crate::roobet::loose::{DataMember, ListBody, Loose, ObjectOr};
@@ -149,7 +150,10 @@ fn parse_row(row: ObjectOr<RawRow>) -> Result<StatsRow, String> {
         wagered: money(&row.wagered, "wagered")?.ok_or("missing wagered")?,
         weighted_wagered: money(&row.weighted_wagered, "weightedWagered")?.unwrap_or_default(),
         favorite_game_id: row.favorite_game_id.take_string(),
-        favorite_game_title: row.favorite_game_title.take_string(),
+        favorite_game_title: row
+            .favorite_game_title
+            .take_string()
+            .map(|t| display_title(&t)),
         rank_level: match &row.rank_level {
             Loose::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
             _ => None,
@@ -171,10 +175,14 @@ fn parse_hit(mut hit: RawHit) -> Result<Hit, String> {
         multiplier,
         bet: money(&hit.wagered, "wagered")?.ok_or("missing wagered")?,
         payout: money(&hit.payout, "payout")?.ok_or("missing payout")?,
+        // Titles are only ever shown (the id is what we match), so they
+        // are cleaned and capped once, here.
         game_title: hit
             .game_title
             .take_string()
-            .unwrap_or_else(|| game_id.clone()),
+            .map(|t| display_title(&t))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| display_title(&game_id)),
         game_id,
     })
 }
@@ -217,6 +225,34 @@ mod tests {
             Err(AffiliateError::Malformed(reason)) => reason,
             other => panic!("expected malformed for {body}, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn hostile_titles_are_cleaned_but_names_stay_raw() {
+        let name = format!("ali\u{200b}ce{}", "\u{202e}".repeat(3));
+        let body = serde_json::json!([{
+            "uid": "u1", "username": name, "wagered": 1.0, "weightedWagered": 1.0,
+            "favoriteGameTitle": "X".repeat(10_000),
+            "highestMultiplier": {"multiplier": 2.0, "wagered": 1.0, "payout": 2.0,
+                "gameId": "g:1", "gameTitle": format!("\u{202e}Big Bass{}", "\u{200b}".repeat(50))}
+        }]);
+        let rows = parse_stats_body(body.to_string().as_bytes()).unwrap();
+        // The raw name is what matching and tipping use.
+        assert_eq!(rows[0].username, name);
+        assert_eq!(
+            rows[0].favorite_game_title.as_deref().map(str::len),
+            Some(64)
+        );
+        let hit = rows[0].highest_multiplier.clone().unwrap();
+        assert_eq!(hit.game_title, "Big Bass");
+        let invisible = serde_json::json!([{"uid": "u1", "username": "a", "wagered": 1.0,
+            "highestMultiplier": {"multiplier": 2.0, "wagered": 1.0, "payout": 2.0,
+                "gameId": "g:1", "gameTitle": "\u{200b}"}}]);
+        let rows = parse_stats_body(invisible.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            rows[0].highest_multiplier.as_ref().unwrap().game_title,
+            "g:1"
+        );
     }
 
     #[test]

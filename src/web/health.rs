@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 
@@ -26,7 +27,32 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     (StatusCode::OK, "ready").into_response()
 }
 
-/// Prometheus text exposition.
+/// `/metrics` on the public port: only with `Authorization: Bearer
+/// $METRICS_TOKEN`, and `404` (as if the route did not exist) without the
+/// token, with a wrong one, or when no token is configured — the figures
+/// (request counts, payout outcomes) are not for the public.
+pub async fn public_metrics(state: State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some(expected) = state.config.metrics_token.as_ref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(token) if same_secret(token, expected.expose()) => metrics(state).await,
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Compares digests rather than the tokens, so the time taken says nothing
+/// about how much of the token a guess got right.
+fn same_secret(given: &str, expected: &str) -> bool {
+    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
+}
+
+/// Prometheus text exposition (the `METRICS_ADDR` listener serves it as is).
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
         [(

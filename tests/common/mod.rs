@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 
 use fts_assistant::app::{AppState, Application};
 use fts_assistant::clock::{Clock, ManualClock};
-use fts_assistant::config::{Config, PublicKeySetting};
+use fts_assistant::config::{Config, PublicKeySetting, Secret};
 use fts_assistant::discord::dev_keys::DevKeypair;
 use fts_assistant::discord::synth::{SignedRequest, SynthInteraction};
 
@@ -128,6 +128,10 @@ pub fn test_start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
 }
 
+/// The `METRICS_TOKEN` of test apps: `/metrics` on the public port answers
+/// only with it (see [`TestApp::metrics_text`]).
+pub const TEST_METRICS_TOKEN: &str = "test-metrics-token";
+
 /// A configuration with everything external off, on `database_url`, port 0
 /// and the given dev key.
 pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
@@ -139,6 +143,7 @@ pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
     // Tests start on empty databases and expect the first cycle to pay;
     // the first-run hold has its own tests (tests/cutover.rs).
     config.first_run_pays_existing = true;
+    config.metrics_token = Some(Secret::new(TEST_METRICS_TOKEN));
     config
 }
 
@@ -146,6 +151,8 @@ pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub base_url: String,
+    /// `http://127.0.0.1:PORT` of the `METRICS_ADDR` listener, when configured.
+    pub metrics_url: Option<String>,
     /// The state behind it (store, clock, metrics).
     pub state: Arc<AppState>,
     /// The steerable clock the app reads.
@@ -202,6 +209,7 @@ impl TestApp {
             app = app.without_background_jobs();
         }
         let base_url = format!("http://{}", app.local_addr());
+        let metrics_url = app.metrics_addr().map(|a| format!("http://{a}"));
         let state = app.state();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -213,6 +221,7 @@ impl TestApp {
         });
         Some(Self {
             base_url,
+            metrics_url,
             state,
             clock,
             key,
@@ -275,6 +284,19 @@ impl TestApp {
             .send()
             .await
             .expect("request reaches the app")
+    }
+
+    /// `/metrics` on the public port, with the test bearer token.
+    pub async fn metrics_text(&self) -> String {
+        let response = self
+            .http
+            .get(format!("{}/metrics", self.base_url))
+            .bearer_auth(TEST_METRICS_TOKEN)
+            .send()
+            .await
+            .expect("request reaches the app");
+        assert_eq!(response.status(), 200, "/metrics with the token");
+        response.text().await.expect("metrics text")
     }
 
     /// Runs one query returning a single integer (counts in assertions).

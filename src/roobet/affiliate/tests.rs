@@ -355,3 +355,68 @@ fn backoff_doubles() {
     assert_eq!(p.backoff(3), Duration::from_millis(10));
     assert_eq!(p.backoff(4), Duration::from_millis(20));
 }
+
+async fn scripted_casino() -> crate::roobet::fake::FakeCasino {
+    let (_, _, now) = nov();
+    let clock = std::sync::Arc::new(crate::clock::ManualClock::new(now));
+    crate::roobet::fake::FakeCasino::spawn(clock, crate::roobet::fake::FakeMode::Scripted)
+        .await
+        .unwrap()
+}
+
+fn casino_client(casino: &crate::roobet::fake::FakeCasino, cap: usize) -> AffiliateClient {
+    AffiliateClient::new(
+        reqwest::Client::new(),
+        casino.base_url(),
+        Secret::new(crate::roobet::fake::DEMO_AFFILIATE_TOKEN),
+        crate::roobet::fake::DEMO_USER_ID.into(),
+        RetryPolicy {
+            request_timeout: Duration::from_secs(10),
+            ..fast_retry()
+        },
+    )
+    .with_max_body(cap)
+}
+
+#[tokio::test]
+async fn answers_over_the_cap_are_malformed_and_not_retried() {
+    const CAP: usize = 256 * 1024;
+    let (_, _, now) = nov();
+    for announce_length in [true, false] {
+        let casino = scripted_casino().await;
+        casino.set_rows(
+            crate::roobet::fake::FakeCallKind::Weighted,
+            [json!({"uid": "u1", "username": "A", "wagered": 1.0, "weightedWagered": 1.0})],
+        );
+        casino.respond_oversized_next(1, 4 * CAP as u64, announce_length);
+        let client = casino_client(&casino, CAP);
+        let err = client.stats(&weighted_q(), now).await.unwrap_err();
+        assert_eq!(err.label(), "malformed", "{err}");
+        assert!(err.to_string().contains("cap"), "{err}");
+        assert_eq!(
+            casino.stats_requests().len(),
+            1,
+            "a malformed answer is not retried"
+        );
+        // The next (normal) answer is read as usual: the cap is per answer.
+        let rows = client.stats(&weighted_q(), now).await.unwrap();
+        assert_eq!(rows.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn an_answer_just_under_the_cap_is_read() {
+    let server = MockServer::start().await;
+    let body = serde_json::to_vec(&json!([row("u1", "A", 10.0, 5.0)])).unwrap();
+    let cap = body.len();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let (_, _, now) = nov();
+    let client = client(&server, fast_retry()).with_max_body(cap);
+    assert_eq!(client.stats(&weighted_q(), now).await.unwrap().len(), 1);
+    let client = client.with_max_body(cap - 1);
+    let err = client.stats(&weighted_q(), now).await.unwrap_err();
+    assert_eq!(err.label(), "malformed");
+}

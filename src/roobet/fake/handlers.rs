@@ -77,7 +77,7 @@ async fn stats(
     let end = parse_instant(record.get("endDate"));
     let user_id = record.get("userId").map(str::to_owned);
 
-    let (failure, malformed, wrap, scripted, expected_user) = {
+    let (failure, malformed, oversized, wrap, scripted, expected_user) = {
         let mut inner = shared.lock();
         let authorized = bearer_matches(&headers, &inner.affiliate_token);
         inner.queries.push(RecordedQuery {
@@ -93,10 +93,16 @@ async fn stats(
         if malformed {
             inner.malformed_next -= 1;
         }
+        let oversized = if failure.is_none() && !malformed {
+            inner.oversized_next.pop_front()
+        } else {
+            None
+        };
         let scripted = kind.as_ref().and_then(|k| inner.scripted.get(k).cloned());
         (
             failure,
             malformed,
+            oversized,
             inner.wrap_in_data,
             scripted,
             inner.user_id.clone(),
@@ -116,6 +122,20 @@ async fn stats(
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],
             "[{\"uid\": \"x\", \"wagered\": ",
+        )
+            .into_response();
+    }
+    if let Some((bytes, announce_length)) = oversized {
+        let body = super::oversized_body(
+            "[",
+            "{\"uid\":\"u\",\"username\":\"n\",\"wagered\":1.5,\"weightedWagered\":1.5},",
+            bytes,
+            announce_length,
+        );
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
         )
             .into_response();
     }
@@ -220,6 +240,20 @@ async fn tip(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes)
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             error(status, &format!("fake casino answered {}", status.as_u16()))
         }
+        TipBehaviour::Oversized {
+            bytes,
+            announce_length,
+        } => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            super::oversized_body(
+                "{\"success\": true, \"padding\": \"",
+                "x",
+                bytes,
+                announce_length,
+            ),
+        )
+            .into_response(),
         TipBehaviour::Hang => {
             // Ends when released; shutdown and drop release every hung tip.
             let _ = release.changed().await;

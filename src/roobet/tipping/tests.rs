@@ -159,3 +159,49 @@ fn long_messages_are_truncated() {
     }
     assert_eq!(classify(200, br#"{"success":1}"#), TipOutcome::Sent);
 }
+
+async fn fake_casino() -> crate::roobet::fake::FakeCasino {
+    let clock = std::sync::Arc::new(crate::clock::ManualClock::new(
+        chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+    ));
+    crate::roobet::fake::FakeCasino::spawn(clock, crate::roobet::fake::FakeMode::Scripted)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_oversized_success_is_unknown_never_refused() {
+    for announce_length in [true, false] {
+        let casino = fake_casino().await;
+        casino.set_tip_behaviour(crate::roobet::fake::TipBehaviour::Oversized {
+            bytes: 3 * MAX_TIPPING_BODY as u64,
+            announce_length,
+        });
+        let client = TippingClient::new(
+            reqwest::Client::new(),
+            casino.base_url(),
+            Secret::new(crate::roobet::fake::DEMO_TIPPING_TOKEN),
+            crate::roobet::fake::DEMO_USER_ID.into(),
+            Duration::from_secs(10),
+        );
+        let outcome = client.send(&tip()).await;
+        let TipOutcome::Unknown(why) = &outcome else {
+            panic!("an unread 200 may have paid: {outcome:?}");
+        };
+        assert!(why.contains("HTTP 200") && why.contains("1 MiB"), "{why}");
+        assert_eq!(casino.tips().len(), 1, "sent once, never again");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_refusal_stays_a_refusal() {
+    let big = vec![b'x'; 2 * MAX_TIPPING_BODY];
+    let outcome = outcome_for(ResponseTemplate::new(400).set_body_raw(big, "text/plain")).await;
+    assert!(
+        matches!(&outcome, TipOutcome::Refused(m) if m.contains("HTTP 400")),
+        "{outcome:?}"
+    );
+    let big = vec![b'x'; 2 * MAX_TIPPING_BODY];
+    let outcome = outcome_for(ResponseTemplate::new(503).set_body_raw(big, "text/plain")).await;
+    assert_eq!(outcome.label(), "unknown");
+}

@@ -91,7 +91,7 @@ fn card(published: &Published, player: &PlayerFigures, tiers: &[Tier]) -> Embed 
     let mut builder = EmbedBuilder::new()
         .title(format!(
             "📊 {} · {}",
-            escape_markdown(&player.username),
+            escape_markdown(&crate::domain::names::display_name(&player.username)),
             month.period
         ))
         .color(current_tier(tiers, weighted).map_or(GOLD, |t| t.colour))
