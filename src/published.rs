@@ -8,7 +8,10 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
+use std::collections::HashMap;
+
 use crate::domain::leaderboard::MonthlyEntry;
+use crate::domain::milestones::{current_tier, Tier};
 use crate::domain::money::Cents;
 use crate::domain::multiplier::MultiplierEntry;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
@@ -26,6 +29,9 @@ pub struct MonthTotals {
     pub players: u32,
 }
 
+/// Rows every view of a board shows (Discord embed, page, JSON): the top 10.
+pub const BOARD_ROWS: usize = 10;
+
 /// This month's weighted-wager board.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthBoard {
@@ -37,6 +43,24 @@ pub struct MonthBoard {
     pub prizes: Vec<Cents>,
     /// The month's community totals.
     pub totals: MonthTotals,
+    /// The milestone tiers, lowest first: each row shows the tier badge its
+    /// weighted wager has reached (as the original board did).
+    pub tiers: Vec<Tier>,
+    /// Public tips each shown player received this month, by uid (the
+    /// original board's "tips earned"); absent means none.
+    pub tips: HashMap<String, Cents>,
+}
+
+impl MonthBoard {
+    /// The highest tier `weighted` has reached, if any.
+    pub fn tier_of(&self, weighted: Cents) -> Option<&Tier> {
+        current_tier(&self.tiers, weighted)
+    }
+
+    /// Tips `uid` received this month.
+    pub fn tips_of(&self, uid: &str) -> Cents {
+        self.tips.get(uid).copied().unwrap_or(Cents::ZERO)
+    }
 }
 
 /// This week's highest-multiplier board.
@@ -80,6 +104,8 @@ impl Published {
                 entries: Vec::new(),
                 prizes: monthly_prizes,
                 totals: MonthTotals::default(),
+                tiers: Vec::new(),
+                tips: HashMap::new(),
             },
             week: WeekBoard {
                 period: WeekPeriod::containing(now),

@@ -398,7 +398,62 @@ async fn the_worker_never_sends_automatic_payouts_of_excluded_players(db: Db) {
     assert!(statuses(&app).await.iter().all(|(_, s)| s == "cancelled"));
 }
 
+/// The board rows carry what members of the original saw on every row:
+/// the tier badge (custom emoji as Discord's CDN image on the web) and the
+/// tips received this month; the JSON names both.
+async fn board_rows_show_tier_badges_and_tips_this_month(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 850.0);
+    let rewards = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        rewards.path(),
+        "[milestones.emojis]\n7 = \"<:rank7:1389367229417656549>\"\n",
+    )
+    .unwrap();
+    let path = rewards.path().to_path_buf();
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
+        wire(&casino, false)(c);
+        c.rewards_file = Some(path);
+    })
+    .await
+    else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    assert_eq!(drain(&app).await, 7);
+    app.clock.advance(Duration::minutes(10));
+    run_and_record(&app.state).await.unwrap();
+
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(
+        html.contains(r#"<img class="emoji" src="https://cdn.discordapp.com/emojis/1389367229417656549.png" alt="rank7""#),
+        "{html}"
+    );
+    assert!(
+        html.contains("Rank 7") && html.contains("Tips this month"),
+        "{html}"
+    );
+    assert!(
+        html.contains("$9.00"),
+        "1+1+1+1+1+2+2 dollars of tips: {html}"
+    );
+    assert!(!html.contains("&lt;:rank7"), "never the raw emoji text");
+    let doc: serde_json::Value = app.get("/api/leaderboard").await.json().await.unwrap();
+    let top = &doc["entries"][0];
+    assert_eq!(
+        top["tier"],
+        serde_json::json!({"number": 7, "name": "Rank 7"})
+    );
+    assert_eq!(top["tips_this_month"], 9.0);
+    assert_eq!(
+        doc["entries"][1]["tier"],
+        serde_json::Value::Null,
+        "$5 is below tier 1"
+    );
+}
+
 on_both_databases!(
+    board_rows_show_tier_badges_and_tips_this_month,
     excluding_a_player_cancels_their_queued_payouts,
     the_worker_never_sends_automatic_payouts_of_excluded_players,
     a_jump_to_tier_7_pays_7_tips_once,

@@ -86,8 +86,19 @@ pub fn leaderboard_embed(
         .take(SHOWN_ENTRIES)
         .map(|e| {
             let name = mask_for_markdown(&e.username);
+            let badge = board
+                .tier_of(e.weighted_wagered)
+                .map_or_else(String::new, |t| {
+                    format!(" {} {} ·", t.emoji.as_deref().unwrap_or("🏅"), t.name)
+                });
+            let tips = board.tips_of(&e.uid);
+            let tips = if tips.is_positive() {
+                format!(" · 💸 {tips} tips")
+            } else {
+                String::new()
+            };
             let line = format!(
-                "#{} {name} — {} weighted ({} total)",
+                "#{}{badge} {name} — {} weighted ({} total){tips}",
                 e.rank, e.weighted_wagered, e.wagered
             );
             with_prize(line, e.prize)

@@ -9,7 +9,7 @@ use tracing::Instrument;
 
 use super::challenges::detect_winners;
 use super::milestones::award_milestones;
-use super::rebuild::{assemble, excluded_uids, month_totals};
+use super::rebuild::{assemble, attach_month_tips, excluded_uids, month_totals};
 use super::rollover::close_ended_periods;
 use super::written::WrittenFigures;
 use crate::app::AppState;
@@ -95,17 +95,15 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     .await?;
     tracing::debug!(players = month_figures.len(), "cycle persisted");
 
-    let excluded = {
-        let mut conn = state
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
-        excluded_uids(&mut conn, &state.rewards).await?
-    };
+    let mut conn = state
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    let excluded = excluded_uids(&mut conn, &state.rewards).await?;
     let week_players = written.players(PeriodKind::Week, &week.key());
-    let published = assemble(
+    let mut published = assemble(
         (month, written.players(PeriodKind::Month, &month.key())),
         (week, &week_players),
         &excluded,
@@ -113,6 +111,8 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
         Utc.timestamp_millis_opt(finished_ms).single(),
     );
     drop(written);
+    attach_month_tips(&mut conn, &mut published).await?;
+    drop(conn);
     state.board.publish(published);
     state.payouts_wakeup.notify_one();
     Ok(CycleReport {

@@ -15,7 +15,7 @@ use crate::domain::players::PlayerFigures;
 use crate::domain::rewards::Rewards;
 use crate::published::{MonthBoard, MonthTotals, Published, WeekBoard};
 use crate::store::snapshots::{self, PeriodKind};
-use crate::store::{cycles, players, StoreError};
+use crate::store::{cycles, players, public_tips, StoreError};
 
 /// Every uid left out of boards: the exclusion table plus the rewards file.
 pub async fn excluded_uids(
@@ -50,13 +50,34 @@ pub async fn published_from_store(
     let updated_at = cycles::last_success(conn)
         .await?
         .and_then(|c| Utc.timestamp_millis_opt(c.finished_ms).single());
-    Ok(assemble(
+    let mut published = assemble(
         (month, month_players),
         (week, &week_players),
         &excluded,
         rewards,
         updated_at,
-    ))
+    );
+    attach_month_tips(conn, &mut published).await?;
+    Ok(published)
+}
+
+/// Fills in the tips each shown player of the monthly board received this
+/// month (one indexed query for the top rows), so pages and embeds never
+/// read the ledger themselves.
+pub async fn attach_month_tips(
+    conn: &mut AnyConnection,
+    published: &mut Published,
+) -> Result<(), StoreError> {
+    let shown: Vec<&str> = published
+        .month
+        .entries
+        .iter()
+        .take(crate::published::BOARD_ROWS)
+        .map(|e| e.uid.as_str())
+        .collect();
+    let since = published.month.period.start().timestamp_millis();
+    published.month.tips = public_tips::received_since(conn, &shown, since).await?;
+    Ok(())
 }
 
 /// Ranks stored figures into the published boards. The cycle (from what it
@@ -74,6 +95,8 @@ pub fn assemble(
             entries: rank_monthly(&month_players, excluded, &rewards.monthly_prizes),
             prizes: rewards.monthly_prizes.clone(),
             totals: month_totals(&month_players),
+            tiers: rewards.tiers.clone(),
+            tips: Default::default(),
         },
         week: WeekBoard {
             period: week,

@@ -85,3 +85,30 @@ pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreErr
 pub async fn latest_sent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<SentTip>, StoreError> {
     select(conn, Some(limit)).await
 }
+
+/// Public tips received since `since_ms` by each of `uids` (the monthly
+/// board's top rows show "tips this month"). Players without any are absent.
+pub async fn received_since(
+    conn: &mut AnyConnection,
+    uids: &[&str],
+    since_ms: i64,
+) -> Result<std::collections::HashMap<String, Cents>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    if uids.is_empty() {
+        return Ok(out);
+    }
+    let list: Vec<String> = (0..uids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT uid, CAST(SUM(amount_cents) AS BIGINT) FROM payouts \
+         WHERE {PUBLIC} AND COALESCE(sent_ms, updated_ms) >= $1 AND uid IN ({}) GROUP BY uid",
+        list.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(since_ms);
+    for uid in uids {
+        query = query.bind(*uid);
+    }
+    for row in query.fetch_all(&mut *conn).await? {
+        out.insert(row.try_get(0)?, Cents(row.try_get(1)?));
+    }
+    Ok(out)
+}

@@ -79,6 +79,20 @@ pub struct MonthEntryDoc {
     pub weighted_wagered: f64,
     /// Prize for the rank, dollars (0 past the prize table).
     pub prize: f64,
+    /// The milestone tier reached this month; `null` below the first tier
+    /// and on past months' frozen boards.
+    pub tier: Option<TierDoc>,
+    /// Public tips received this month, dollars; `null` on past months.
+    pub tips_this_month: Option<f64>,
+}
+
+/// A row's milestone tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierDoc {
+    /// 1-based tier number.
+    pub number: u32,
+    /// Its name (`Rank 12`).
+    pub name: String,
 }
 
 /// `GET /api/leaderboard`: this month's board.
@@ -173,7 +187,7 @@ fn pool(rows: &[PrizeRow]) -> f64 {
     rows.iter().map(|p| p.prize).sum::<Cents>().as_dollars_f64()
 }
 
-fn month_entry_docs(rows: &[MonthRow]) -> Vec<MonthEntryDoc> {
+fn month_entry_docs(rows: &[MonthRow], live: bool) -> Vec<MonthEntryDoc> {
     rows.iter()
         .map(|r| MonthEntryDoc {
             rank: r.rank,
@@ -181,6 +195,11 @@ fn month_entry_docs(rows: &[MonthRow]) -> Vec<MonthEntryDoc> {
             wagered: r.wagered.as_dollars_f64(),
             weighted_wagered: r.weighted.as_dollars_f64(),
             prize: r.prize.as_dollars_f64(),
+            tier: r.tier.as_ref().map(|t| TierDoc {
+                number: t.number,
+                name: t.name.clone(),
+            }),
+            tips_this_month: live.then(|| r.tips.as_dollars_f64()),
         })
         .collect()
 }
@@ -211,7 +230,7 @@ pub fn leaderboard_doc(published: &Published, ids: &PublicIdKey) -> LeaderboardD
         prize_pool: pool(&prizes),
         prizes: prize_docs(&prizes),
         weighting: WEIGHTING_DISCLOSURE,
-        entries: month_entry_docs(&public::month_rows(&published.month.entries, ids)),
+        entries: month_entry_docs(&public::current_month_rows(&published.month, ids), true),
     }
 }
 
@@ -260,6 +279,6 @@ pub async fn past_leaderboard(
         prize_pool: pool(&prizes),
         prizes: prize_docs(&prizes),
         weighting: WEIGHTING_DISCLOSURE,
-        entries: month_entry_docs(&rows),
+        entries: month_entry_docs(&rows, false),
     }))
 }

@@ -25,6 +25,7 @@ use crate::jobs::challenges::best_attempts;
 use crate::jobs::challenges::messages::{duration_text, BestAttempt};
 use crate::store::challenges::{self, ChallengeRow};
 
+use super::emoji::EmojiView;
 use super::public::game_url;
 use super::time_text::{human, iso};
 use super::Error;
@@ -229,7 +230,7 @@ pub async fn api_history(State(state): State<Arc<AppState>>) -> Result<Json<Hist
 /// An active challenge on the page.
 struct ActiveCard {
     id: i64,
-    emoji: String,
+    emoji: Option<EmojiView>,
     game_name: String,
     game_id: String,
     game_url: String,
@@ -269,7 +270,7 @@ struct ChallengesPage {
 fn card(row: &ChallengeRow, best: Option<&BestAttempt>, now: DateTime<Utc>) -> ActiveCard {
     ActiveCard {
         id: row.id,
-        emoji: row.emoji.clone().unwrap_or_default(),
+        emoji: row.emoji.as_deref().map(EmojiView::of),
         game_name: row.game_name.clone(),
         game_id: row.game_id.clone(),
         game_url: game_url(&row.game_id),

@@ -54,6 +54,10 @@ fn published() -> Published {
         month_entry(2, "uid-2", "Ærøskøbing", 60_000, 13_550),
         month_entry(3, "uid-3", "bob", 500, 500),
     ];
+    p.month.tiers = crate::domain::milestones::default_tiers();
+    p.month.tips = [("uid-1".to_string(), Cents(542_200))]
+        .into_iter()
+        .collect();
     p.week.entries = vec![week_entry(1, "alice", 51_240, 20, "pragmatic:vs10bbbbrnd")];
     p
 }
@@ -133,11 +137,14 @@ fn leaderboard_document_has_period_prizes_disclosure_and_masked_rows() {
             "weighting": super::WEIGHTING_DISCLOSURE,
             "entries": [
                 {"rank": 1, "username": "LuckyD***", "wagered": 12345.67,
-                 "weighted_wagered": 10000.0, "prize": 500.0},
+                 "weighted_wagered": 10000.0, "prize": 500.0,
+                 "tier": {"number": 15, "name": "Rank 15"}, "tips_this_month": 5422.0},
                 {"rank": 2, "username": "Ærøskøb***", "wagered": 600.0,
-                 "weighted_wagered": 135.5, "prize": 300.0},
+                 "weighted_wagered": 135.5, "prize": 300.0,
+                 "tier": {"number": 2, "name": "Rank 2"}, "tips_this_month": 0.0},
                 {"rank": 3, "username": "***", "wagered": 5.0,
-                 "weighted_wagered": 5.0, "prize": 225.0},
+                 "weighted_wagered": 5.0, "prize": 225.0,
+                 "tier": null, "tips_this_month": 0.0},
             ],
         })
     );

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod cache;
 pub mod challenges;
+pub mod emoji;
 pub mod error;
 pub mod health;
 pub mod metrics;
@@ -44,9 +45,11 @@ pub const WEIGHTING_DISCLOSURE: &str = "Weighted wager counts slots and house ga
 pub const PUBLIC_ROWS: usize = 10;
 
 /// The Content-Security-Policy of every page: our own scripts, styles and
-/// fonts only (the templates have no inline script or style), no plugins,
-/// no `<base>` rewriting, forms only to us, and no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+/// fonts only (the templates have no inline script or style), images from
+/// us and Discord's emoji CDN (tier and challenge emojis), no plugins, no
+/// `<base>` rewriting, forms only to us, and no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+img-src 'self' data: https://cdn.discordapp.com; \
 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Adds the security headers to every answer of `router` that does not set

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::domain::money::Cents;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 
+use super::emoji::EmojiView;
 use super::public::{self, HitRow, MonthRow, PrizeRow};
 use super::time_text::{countdown, human, iso};
 use super::{Error, WEIGHTING_DISCLOSURE};
@@ -82,6 +83,8 @@ fn week_label(week: WeekPeriod) -> String {
 struct HomePage {
     nav: &'static str,
     month: String,
+    /// This month's board: tier badges and a tips column.
+    live: bool,
     rows: Vec<MonthRow>,
     prizes: Vec<PrizeRow>,
     prize_pool: Cents,
@@ -121,6 +124,8 @@ struct HistoryPage {
 struct HistoryMonthPage {
     nav: &'static str,
     month: String,
+    /// Frozen month: no tips column.
+    live: bool,
     rows: Vec<MonthRow>,
     prize_pool: Cents,
     disclosure: &'static str,
@@ -140,7 +145,8 @@ pub async fn home(State(state): State<Arc<AppState>>) -> Response {
     render(&HomePage {
         nav: "home",
         month: month.period.to_string(),
-        rows: public::month_rows(&month.entries, &state.public_ids),
+        live: true,
+        rows: public::current_month_rows(month, &state.public_ids),
         prizes: public::prize_rows(&month.prizes),
         prize_pool: month.prizes.iter().sum(),
         disclosure: WEIGHTING_DISCLOSURE,
@@ -195,6 +201,7 @@ pub async fn history_month(
         Ok(Some(standings)) => render(&HistoryMonthPage {
             nav: "history",
             month: month.to_string(),
+            live: false,
             prize_pool: standings.iter().map(|s| s.prize).sum(),
             rows: public::frozen_rows(&standings, &state.public_ids),
             disclosure: WEIGHTING_DISCLOSURE,

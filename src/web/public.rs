@@ -11,8 +11,10 @@ use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::domain::money::{Cents, Multiplier};
 use crate::domain::multiplier::MultiplierEntry;
 use crate::domain::period::MonthPeriod;
+use crate::published::MonthBoard;
 use crate::store::snapshots::PeriodKind;
 use crate::store::standings::{self, FinalStanding};
+use crate::web::emoji::EmojiView;
 
 use super::{Error, PUBLIC_ROWS};
 
@@ -31,6 +33,37 @@ pub struct MonthRow {
     pub weighted: Cents,
     /// Prize for the rank; zero past the prize table.
     pub prize: Cents,
+    /// The milestone tier the weighted wager has reached (this month's
+    /// board only; `None` below the first tier and on frozen months).
+    pub tier: Option<TierBadge>,
+    /// Public tips received this month (this month's board only).
+    pub tips: Cents,
+}
+
+/// A row's milestone tier, as the original board showed it: emoji and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierBadge {
+    /// 1-based tier number.
+    pub number: u32,
+    /// `Rank 12` (or the rewards file's name).
+    pub name: String,
+    /// The tier's emoji; a medal when none is configured.
+    pub emoji: EmojiView,
+}
+
+/// The top [`PUBLIC_ROWS`] of this month's board with each row's tier badge
+/// and tips received this month.
+pub fn current_month_rows(board: &MonthBoard, ids: &PublicIdKey) -> Vec<MonthRow> {
+    let mut rows = month_rows(&board.entries, ids);
+    for (row, entry) in rows.iter_mut().zip(&board.entries) {
+        row.tier = board.tier_of(entry.weighted_wagered).map(|t| TierBadge {
+            number: t.number,
+            name: t.name.clone(),
+            emoji: EmojiView::of(t.emoji.as_deref().unwrap_or("🏅")),
+        });
+        row.tips = board.tips_of(&entry.uid);
+    }
+    rows
 }
 
 /// One row of the weekly multiplier board.
@@ -77,6 +110,8 @@ pub fn month_rows(entries: &[MonthlyEntry], ids: &PublicIdKey) -> Vec<MonthRow> 
             wagered: e.wagered,
             weighted: e.weighted_wagered,
             prize: e.prize.unwrap_or(Cents::ZERO),
+            tier: None,
+            tips: Cents::ZERO,
         })
         .collect()
 }
@@ -92,6 +127,8 @@ pub fn frozen_rows(rows: &[FinalStanding], ids: &PublicIdKey) -> Vec<MonthRow> {
             wagered: r.wagered,
             weighted: r.weighted,
             prize: r.prize,
+            tier: None,
+            tips: Cents::ZERO,
         })
         .collect()
 }

@@ -32,6 +32,8 @@ fn month_board(entries: Vec<MonthlyEntry>) -> MonthBoard {
         entries,
         prizes: default_monthly_prizes(),
         totals: MonthTotals::default(),
+        tiers: crate::domain::milestones::default_tiers(),
+        tips: [("uid-1".to_string(), Cents(5_400))].into_iter().collect(),
     }
 }
 
@@ -85,8 +87,8 @@ fn monthly_board_text_is_stable() {
     assert_eq!(
         embed.description.as_deref(),
         Some(
-            "#1 al\\*\\*\\* — $1,234.56 weighted ($2,000.00 total) · $500\n\
-             #2 LuckyD\\*\\*\\* — $987.65 weighted ($1,000.00 total) · $300\n\
+            "#1 🏅 Rank 8 · al\\*\\*\\* — $1,234.56 weighted ($2,000.00 total) · 💸 $54.00 tips · $500\n\
+             #2 🏅 Rank 7 · LuckyD\\*\\*\\* — $987.65 weighted ($1,000.00 total) · $300\n\
              \n\
              [Full leaderboard and rules](https://fts.example/)"
         )
