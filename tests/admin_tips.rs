@@ -331,7 +331,8 @@ async fn bad_amounts_and_unknown_players_are_refused(db: Db) {
             "at most 2 decimal",
         ),
         ("nobody_here", OptionValue::Number(5.0), "no player named"),
-        ("lucky duck!", OptionValue::Number(5.0), "`username`"),
+        ("lucky duck!", OptionValue::Number(5.0), "no player named"),
+        ("\u{200b}\u{202e}", OptionValue::Number(5.0), "`username`"),
     ];
     for (name, amount, needle) in cases {
         let (_, reply) = rig.app.interact(&tipuser(name, amount)).await;

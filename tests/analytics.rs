@@ -32,6 +32,95 @@ fn mywager(name: &str) -> SynthInteraction {
     SynthInteraction::command("mywager", &[("username", OptionValue::String(name.into()))])
 }
 
+/// Names on the board are whatever the casino returns: `/mywager` finds
+/// `Zoë🎰` (any case), and typing suggests this month's players — to a
+/// member only from three typed letters and only names starting with them,
+/// to an admin any name containing them.
+async fn any_casino_name_is_accepted_and_suggested(db: Db) {
+    use fts_assistant::roobet::fake::{FakeCallKind, FakeRow};
+    let casino = casino().await;
+    let rows = || {
+        [
+            FakeRow::new("uid-zoe", "Zoë🎰")
+                .wagered(300.0)
+                .weighted(200.0),
+            FakeRow::new("uid-zora", "Zorana_x")
+                .wagered(100.0)
+                .weighted(90.0),
+            FakeRow::new("uid-bo", "bob smith")
+                .wagered(50.0)
+                .weighted(40.0),
+        ]
+    };
+    casino.set_rows(FakeCallKind::Weighted, rows());
+    casino.set_rows(FakeCallKind::Total, rows());
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    run_and_record(&app.state).await.unwrap();
+    for typed in ["Zoë🎰", "zoë🎰", "ZOË🎰"] {
+        let (_, reply) = app.interact(&mywager(typed)).await;
+        assert_eq!(
+            field(&reply, "Weighted wager"),
+            "$200.00",
+            "{typed}: {reply}"
+        );
+    }
+    let (_, reply) = app.interact(&mywager("BOB SMITH")).await;
+    assert_eq!(field(&reply, "Weighted wager"), "$40.00", "{reply}");
+
+    let suggest = |command: &str, typed: &str, caller: Caller| {
+        SynthInteraction::autocomplete(
+            command,
+            ("username", OptionValue::String(typed.into())),
+            &[],
+        )
+        .by(caller)
+    };
+    let names = |reply: &serde_json::Value| -> Vec<String> {
+        reply["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, short) = app
+        .interact(&suggest("mywager", "zo", Caller::Member))
+        .await;
+    assert_eq!(short["type"], 8);
+    assert!(
+        names(&short).is_empty(),
+        "two letters suggest nothing: {short}"
+    );
+    let (_, three) = app
+        .interact(&suggest("mywager", "ZOR", Caller::Member))
+        .await;
+    assert_eq!(names(&three), ["Zorana_x"]);
+    let (_, inner) = app
+        .interact(&suggest("mywager", "smith", Caller::Member))
+        .await;
+    assert!(
+        names(&inner).is_empty(),
+        "members get prefix matches only: {inner}"
+    );
+    let (_, admin) = app
+        .interact(&suggest("exclude", "o", Caller::ManageServer))
+        .await;
+    assert_eq!(
+        names(&admin),
+        ["Zoë🎰", "Zorana_x", "bob smith"],
+        "biggest first"
+    );
+    let (_, member_on_admin) = app
+        .interact(&suggest("tipuser", "zoë", Caller::Member))
+        .await;
+    assert!(
+        names(&member_on_admin).is_empty(),
+        "admin suggestions are admins' only"
+    );
+}
+
 async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
     let casino = casino().await;
     three_players(&casino, 876.55);
@@ -73,9 +162,10 @@ async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
         text.contains("`nobody_here`") && text.contains("affiliate code"),
         "{text}"
     );
-    let (_, reply) = app.interact(&mywager("bad name!")).await;
+    let (_, reply) = app.interact(&mywager("\u{200b}\u{202e}")).await;
     assert!(
-        content(&reply).contains("`username` must be letters, digits and _"),
+        content(&reply)
+            .contains("`username` must be a Roobet username of 1 to 50 visible characters"),
         "{reply}"
     );
 
@@ -399,6 +489,7 @@ async fn backfill_stores_past_months_as_final(db: Db) {
 }
 
 on_both_databases!(
+    any_casino_name_is_accepted_and_suggested,
     mywager_matches_the_casino_figures_to_the_cent,
     monthtomonth_defers_then_attaches_a_png,
     goals_are_announced_once_highest_first,

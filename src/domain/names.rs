@@ -72,13 +72,15 @@ pub fn display_title(raw: &str) -> String {
     clean(raw, DISPLAY_TITLE_GRAPHEMES)
 }
 
-/// A Roobet username as typed in a command: letters, digits and `_`,
-/// 1–50 characters. Matching against the affiliate data is case-insensitive.
+/// A Roobet username as typed in a command: any name the casino can return
+/// (`Zoë🎰` included), cleaned like [`display_name`] (hidden characters
+/// removed, NFC), 1–50 characters. Matching against the affiliate data is
+/// case-insensitive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
 /// What a valid [`Username`] looks like, for error messages.
-pub const USERNAME_RULE: &str = "letters, digits and _ only, 1 to 50 characters";
+pub const USERNAME_RULE: &str = "a Roobet username of 1 to 50 visible characters";
 
 /// A typed name that is not a valid [`Username`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,12 +88,21 @@ pub const USERNAME_RULE: &str = "letters, digits and _ only, 1 to 50 characters"
 pub struct InvalidUsername;
 
 impl Username {
-    /// Parses user input (surrounding whitespace ignored).
+    /// Parses user input: hidden characters (controls, bidi and zero-width
+    /// format characters) removed, NFC, surrounding whitespace ignored.
     pub fn parse(input: &str) -> Result<Self, InvalidUsername> {
-        let name = input.trim();
-        let length = name.chars().count();
-        if (1..=50).contains(&length) && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-            Ok(Self(name.to_string()))
+        if input.chars().count() > 200 {
+            return Err(InvalidUsername);
+        }
+        let name: String = input
+            .chars()
+            .filter(|c| !is_hidden(*c))
+            .nfc()
+            .collect::<String>()
+            .trim()
+            .to_string();
+        if (1..=50).contains(&name.chars().count()) {
+            Ok(Self(name))
         } else {
             Err(InvalidUsername)
         }
@@ -146,20 +157,26 @@ mod tests {
     }
 
     #[test]
-    fn usernames_accept_letters_digits_underscore_up_to_50() {
+    fn usernames_accept_any_name_the_casino_can_return() {
         assert_eq!(
             Username::parse(" Lucky_Duck7 ").unwrap().as_str(),
             "Lucky_Duck7"
         );
+        assert_eq!(Username::parse("Zoë🎰").unwrap().as_str(), "Zoë🎰");
+        assert_eq!(Username::parse("bob smith").unwrap().as_str(), "bob smith");
+        // Hidden characters are dropped and the text normalised (NFC).
+        assert_eq!(
+            Username::parse("ali\u{200b}ce\u{202e}").unwrap().as_str(),
+            "alice"
+        );
+        assert_eq!(Username::parse("Zoe\u{308}").unwrap().as_str(), "Zoë");
         assert!(Username::parse(&"a".repeat(50)).is_ok());
         for bad in [
             "",
             " ",
+            "\u{200b}\u{200d}",
             &"a".repeat(51),
-            "bob smith",
-            "@everyone",
-            "a;drop",
-            "ali*",
+            &"é".repeat(300),
         ] {
             assert_eq!(Username::parse(bad), Err(InvalidUsername), "{bad:?}");
         }

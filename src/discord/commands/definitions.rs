@@ -67,9 +67,10 @@ fn admin(name: &str, description: &str) -> CommandBuilder {
 }
 
 fn username(required: bool) -> StringBuilder {
-    StringBuilder::new("username", "Roobet username (letters, digits and _)")
+    StringBuilder::new("username", "Roobet username")
         .min_length(1)
         .max_length(50)
+        .autocomplete(true)
         .required(required)
 }
 

@@ -8,6 +8,7 @@ pub mod definitions;
 mod exclude;
 pub mod once;
 pub mod options;
+pub mod player_names;
 mod status;
 mod tips;
 
@@ -151,9 +152,20 @@ pub async fn autocomplete(invocation: &Invocation<'_>, data: &CommandData) -> In
         // Suggestions of an admin command (active challenges) are admin data.
         return respond::autocomplete(Vec::new());
     }
-    let suggestions = match data.name.as_str() {
-        "cancelchallenge" => challenges::autocomplete_active(invocation, data).await,
-        "gamestats" => challenges::autocomplete_games(invocation, data).await,
+    let (focused, typed) = options::focused(data).unwrap_or_default();
+    let suggestions = match (data.name.as_str(), focused.as_str()) {
+        ("cancelchallenge", _) => challenges::autocomplete_active(invocation, data).await,
+        ("gamestats", "game_identifier") => challenges::autocomplete_games(invocation, data).await,
+        ("mywager" | "gamestats", "username") => Ok(player_names::suggest(
+            invocation,
+            &typed,
+            player_names::Audience::Member,
+        )),
+        ("tipuser" | "exclude", "username") => Ok(player_names::suggest(
+            invocation,
+            &typed,
+            player_names::Audience::Admin,
+        )),
         _ => Ok(respond::autocomplete(Vec::new())),
     };
     suggestions.unwrap_or_else(|error| {

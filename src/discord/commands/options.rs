@@ -112,3 +112,11 @@ pub fn choice(
             rule: format!("must be one of: {}", allowed.join(", ")),
         })
 }
+
+/// The option being typed in an autocomplete request and its text so far.
+pub fn focused(data: &CommandData) -> Option<(String, String)> {
+    data.options.iter().find_map(|o| match &o.value {
+        CommandOptionValue::Focused(text, _) => Some((o.name.clone(), text.clone())),
+        _ => None,
+    })
+}
