@@ -34,18 +34,19 @@ pub fn suggest(
     audience: Audience,
 ) -> InteractionResponse {
     let needle = typed.trim().to_lowercase();
-    let (max, wanted): (usize, Box<dyn Fn(&str) -> bool>) = match audience {
+    let (max, prefix_only) = match audience {
         Audience::Member if needle.chars().count() < MEMBER_MIN_TYPED => {
             return respond::autocomplete(Vec::new())
         }
-        Audience::Member => (
-            MEMBER_MAX,
-            Box::new(|name: &str| name.starts_with(needle.as_str())),
-        ),
-        Audience::Admin => (
-            respond::MAX_AUTOCOMPLETE_CHOICES,
-            Box::new(|name: &str| name.contains(needle.as_str())),
-        ),
+        Audience::Member => (MEMBER_MAX, true),
+        Audience::Admin => (respond::MAX_AUTOCOMPLETE_CHOICES, false),
+    };
+    let wanted = |name: &str| {
+        if prefix_only {
+            name.starts_with(needle.as_str())
+        } else {
+            name.contains(needle.as_str())
+        }
     };
     let published = invocation.state.board.current();
     let mut players: Vec<_> = published
