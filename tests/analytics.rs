@@ -24,8 +24,8 @@ use wiremock::MockServer;
 
 use common::{content, is_ephemeral, test_start, Db, TestApp};
 use support::{
-    casino, fake_discord, field, multipart_parts, one_big_spender, posts_to, three_players, wire,
-    GOAL_CHANNEL,
+    casino, fake_discord, field, multipart_parts, one_big_spender, posts_to, three_players,
+    wait_for, wire, GOAL_CHANNEL,
 };
 
 fn mywager(name: &str) -> SynthInteraction {
@@ -196,6 +196,34 @@ async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
         "{text}"
     );
     assert_eq!(field(&reply, "Weighted wager"), "$876.55");
+}
+
+/// A deferred reply is finished through the interaction's own webhook,
+/// which needs no bot token: without `DISCORD_TOKEN` the chart still
+/// arrives, and nothing is sent with a bot `Authorization` header.
+async fn monthtomonth_finishes_without_a_bot_token(db: Db) {
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let discord = fake_discord().await;
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, |c| {
+        wire(&casino, Some(&discord))(c);
+        c.discord_token = None;
+    })
+    .await
+    else {
+        return;
+    };
+    assert!(app.state.discord.is_none());
+    run_and_record(&app.state).await.unwrap();
+    let (_, reply) = app
+        .interact(&SynthInteraction::command("monthtomonth", &[]))
+        .await;
+    assert_eq!(reply["type"], 5, "{reply}");
+    let patch = wait_for(&discord, "PATCH", Duration::from_secs(10)).await;
+    assert!(patch.url.path().ends_with("/messages/@original"));
+    assert!(patch.headers.get("authorization").is_none());
+    let parts = multipart_parts(&patch);
+    assert!(parts.contains_key("files[0]"), "the chart is attached");
 }
 
 async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
@@ -490,6 +518,7 @@ async fn backfill_stores_past_months_as_final(db: Db) {
 
 on_both_databases!(
     any_casino_name_is_accepted_and_suggested,
+    monthtomonth_finishes_without_a_bot_token,
     mywager_matches_the_casino_figures_to_the_cent,
     monthtomonth_defers_then_attaches_a_png,
     goals_are_announced_once_highest_first,

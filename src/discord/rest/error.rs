@@ -6,6 +6,10 @@ pub enum RestError {
     /// The bot token was refused; the client is now off until restart.
     #[error("Discord refused the bot token (401); REST calls are off until restart")]
     Unauthorized,
+    /// A bot-token call on a client built without one (no `DISCORD_TOKEN`):
+    /// only interaction replies can go out.
+    #[error("no DISCORD_TOKEN: only interaction replies can be sent")]
+    NoBotToken,
     /// Discord refused an interaction token (401 on `/webhooks/{application}/{token}`):
     /// the token expired (15 minutes after the interaction) or is not valid.
     /// Only that interaction's replies are lost; the bot token is unaffected.
@@ -64,6 +68,7 @@ pub fn call_outcome(error: Option<&RestError>) -> &'static str {
         Some(RestError::Decode(_) | RestError::BodyTooLarge { .. }) => "server_error",
         Some(
             RestError::Unauthorized
+            | RestError::NoBotToken
             | RestError::InteractionTokenRejected
             | RestError::Forbidden(_)
             | RestError::NotFound(_)
@@ -77,6 +82,7 @@ impl RestError {
     pub fn label(&self) -> &'static str {
         match self {
             Self::Unauthorized => "unauthorized",
+            Self::NoBotToken => "no_bot_token",
             Self::InteractionTokenRejected => "interaction_token_rejected",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",

@@ -40,7 +40,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct DiscordRest {
     http: reqwest::Client,
     base: String,
-    token: Secret,
+    /// `None`: interaction replies only (they carry their own token).
+    token: Option<Secret>,
     limits: Mutex<RateLimits>,
     disabled: AtomicBool,
 }
@@ -48,6 +49,18 @@ pub struct DiscordRest {
 impl DiscordRest {
     /// A client for `base` (e.g. `https://discord.com/api/v10`) with a bot token.
     pub fn new(base: &str, token: Secret) -> Result<Self, RestError> {
+        Self::build(base, Some(token))
+    }
+
+    /// A client that can only finish interactions (edit `@original`, send
+    /// follow-ups): those are authenticated by the interaction's own token,
+    /// so a deferred command still completes without `DISCORD_TOKEN`. Bot
+    /// calls answer [`RestError::NoBotToken`].
+    pub fn interactions_only(base: &str) -> Result<Self, RestError> {
+        Self::build(base, None)
+    }
+
+    fn build(base: &str, token: Option<Secret>) -> Result<Self, RestError> {
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .build()?;
@@ -157,7 +170,10 @@ impl DiscordRest {
                 .request(method.clone(), format!("{}{}", self.base, path))
                 .header(USER_AGENT, user_agent());
             if !route.token_in_path {
-                request = request.header(AUTHORIZATION, format!("Bot {}", self.token.expose()));
+                let Some(token) = &self.token else {
+                    return Err(RestError::NoBotToken);
+                };
+                request = request.header(AUTHORIZATION, format!("Bot {}", token.expose()));
             }
             let response = attach(request)?.send().await?;
             let status = response.status();

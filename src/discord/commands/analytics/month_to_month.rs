@@ -16,7 +16,7 @@ use twilight_model::http::interaction::InteractionResponse;
 use super::format::percent_change;
 use crate::app::AppState;
 use crate::chart::{render_month_to_month, MonthBar, Projected};
-use crate::discord::commands::{options, CommandError, Invocation};
+use crate::discord::commands::{options, reply_client, CommandError, Invocation};
 use crate::discord::embeds::GOLD;
 use crate::discord::respond;
 use crate::discord::rest::RestError;
@@ -67,12 +67,12 @@ pub(super) fn run(
 }
 
 async fn follow_up(state: Arc<AppState>, job: Job) {
-    let Some(discord) = state.discord.as_ref() else {
-        tracing::info!(
-            interaction_id = %job.interaction_id,
-            "no DISCORD_TOKEN: the /monthtomonth chart is not sent"
-        );
-        return;
+    let discord = match reply_client(&state) {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(interaction_id = %job.interaction_id, %error, "no client for the /monthtomonth reply");
+            return;
+        }
     };
     let bars = match load_series(&state, job.months, job.now).await {
         Ok(bars) => bars,
@@ -140,9 +140,7 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
 }
 
 async fn edit_text(state: &AppState, job: &Job, text: &str) -> Result<(), RestError> {
-    let Some(discord) = state.discord.as_ref() else {
-        return Ok(());
-    };
+    let discord = reply_client(state)?;
     let body = json!({ "content": text, "allowed_mentions": { "parse": [] } });
     discord
         .edit_original_response(job.application_id, &job.token, &body)

@@ -74,18 +74,22 @@ async fn run(state: Arc<AppState>, job: FollowUp) {
         }
     };
     let text = outcome_text(&outcome, &job.key);
-    let Some(discord) = &state.discord else {
-        tracing::info!(key = %job.key, outcome = %text, "no DISCORD_TOKEN: manual tip follow-up not posted");
-        return;
-    };
     let body = json!({ "content": text, "allowed_mentions": { "parse": [] } });
-    if let Err(error) = discord
-        .edit_original_response(job.application_id, &job.token, &body)
-        .await
-    {
+    let edited = match super::super::reply_client(&state) {
+        Ok(replies) => {
+            replies
+                .edit_original_response(job.application_id, &job.token, &body)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    if let Err(error) = edited {
         tracing::warn!(key = %job.key, %error, "manual tip: cannot edit the deferred reply");
     }
-    if let (Outcome::Sent(row), Some(channel)) = (&outcome, job.channel_id) {
+    // The public "Manual Tip Sent!" is a channel post: it needs the bot.
+    if let (Outcome::Sent(row), Some(channel), Some(discord)) =
+        (&outcome, job.channel_id, &state.discord)
+    {
         announce(&state, discord, channel, row).await;
     }
 }
