@@ -5,6 +5,7 @@
 use anyhow::{anyhow, bail, Context};
 use twilight_model::application::command::CommandOptionType;
 
+use super::demo_discord::{fetch_calls, CAPTURE_FILE};
 use crate::discord::commands::definitions::{option_kind, COMMAND_NAMES};
 use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
 use crate::discord::synth::{Caller, OptionValue, SynthInteraction};
@@ -84,12 +85,26 @@ pub fn build(command: &str, options: &[String], caller: &As) -> anyhow::Result<S
 }
 
 /// Signs and sends `interaction` to `url` `times` times (the same signed
-/// request each time, as a replay would), printing every reply.
+/// request each time, as a replay would), printing every reply. Against
+/// `demo` (its `.demo-discord` file in this folder), then waits for what the
+/// bot sent to Discord because of it — the follow-up of a deferred reply,
+/// channel posts — and prints that too.
 pub async fn send(url: &str, interaction: &SynthInteraction, times: u32) -> anyhow::Result<()> {
     let key = DevKeypair::load_or_create(&dev_keypair_path())?;
     let signed = interaction.signed(&key, chrono::Utc::now().timestamp());
     let endpoint = format!("{}/interactions", url.trim_end_matches('/'));
     let http = reqwest::Client::new();
+    let capture = std::fs::read_to_string(CAPTURE_FILE)
+        .ok()
+        .map(|u| u.trim().to_string());
+    let seen_before = match &capture {
+        Some(base) => fetch_calls(&http, base, 0)
+            .await
+            .ok()
+            .and_then(|c| c.last().map(|c| c.index)),
+        None => None,
+    };
+    let mut deferred = false;
     for attempt in 1..=times.max(1) {
         let response = http
             .post(&endpoint)
@@ -111,8 +126,63 @@ pub async fn send(url: &str, interaction: &SynthInteraction, times: u32) -> anyh
             println!("--- delivery {attempt} of interaction {}", interaction.id());
         }
         println!("HTTP {status}\n{pretty}");
+        deferred |= pretty.contains("\"type\": 5");
+    }
+    if let Some(base) = capture {
+        let token = format!("synthetic-token-{}", interaction.id());
+        let after = seen_before.unwrap_or(0);
+        print_what_discord_got(&http, &base, after, &token, deferred).await;
     }
     Ok(())
+}
+
+/// Waits (up to 10 s for a deferred reply's follow-up, 1.5 s otherwise)
+/// and prints the calls the bot made to the demo's Discord since `after`.
+async fn print_what_discord_got(
+    http: &reqwest::Client,
+    base: &str,
+    after: u64,
+    token: &str,
+    deferred: bool,
+) {
+    let deadline = std::time::Instant::now()
+        + std::time::Duration::from_millis(if deferred { 10_000 } else { 1_500 });
+    let mut calls = Vec::new();
+    while std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let Ok(now) = fetch_calls(http, base, after).await else {
+            println!("(the demo's Discord at {base} did not answer)");
+            return;
+        };
+        calls = now;
+        let followed_up = calls.iter().any(|c| c.path.contains(token));
+        if followed_up || !deferred {
+            if !deferred {
+                continue;
+            }
+            // Give channel posts made with the follow-up a moment too.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            calls = fetch_calls(http, base, after).await.unwrap_or(calls);
+            break;
+        }
+    }
+    if deferred && !calls.iter().any(|c| c.path.contains(token)) {
+        println!("--- no follow-up within 10 s");
+    }
+    for call in calls {
+        let what = if call.path.contains(token) {
+            "follow-up (edit of the deferred reply)".to_string()
+        } else if call.path.starts_with("/channels/") {
+            format!("channel post {}", call.path)
+        } else {
+            continue;
+        };
+        let pretty = serde_json::to_string_pretty(&call.body).unwrap_or_default();
+        println!("--- Discord got: {} {what}\n{pretty}", call.method);
+        for file in &call.files {
+            println!("    attached file saved at {file}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod backfill;
 pub mod cutover;
+pub mod demo_discord;
 pub mod interact;
 pub mod legacy;
 pub mod loadgen;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use super::demo_discord::{DemoDiscord, CAPTURE_FILE};
 use crate::app::{shutdown_signal, Application};
 use crate::clock::SystemClock;
 use crate::config::{
@@ -85,12 +86,52 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
     config
 }
 
+/// Channel ids the demo posts to when none are configured: every kind of
+/// post shows up in the demo's Discord.
+const DEMO_CHANNELS: u64 = 1_100_000_000_000_000_100;
+
+/// Points the Discord side at the demo's own fake Discord (unless a real
+/// bot token is configured): a bot token, and a channel for every kind of
+/// post that has none.
+pub fn demo_discord_config(mut config: Config, discord: &DemoDiscord) -> Config {
+    if config.discord_token.is_some() {
+        return config;
+    }
+    config.discord_api_base = discord.api_base();
+    config.discord_token = Some(Secret::new("demo-bot-token"));
+    let channels = &mut config.channels;
+    for (offset, slot) in [
+        &mut channels.leaderboard,
+        &mut channels.multiplier,
+        &mut channels.milestone,
+        &mut channels.challenge,
+        &mut channels.challenge_logs,
+        &mut channels.monthly_goal,
+        &mut channels.weekly_multiplier_logs,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        slot.get_or_insert(DEMO_CHANNELS + offset as u64);
+    }
+    config
+}
+
 /// Runs `serve` against an in-process simulated casino.
 pub async fn demo(config: Config) -> anyhow::Result<()> {
     let casino = FakeCasino::spawn(Arc::new(SystemClock), FakeMode::Simulated { seed: 2026 })
         .await
         .context("starting the simulated casino")?;
-    let config = demo_config(config, &casino);
+    let discord = DemoDiscord::spawn()
+        .await
+        .context("starting the demo's Discord")?;
+    let config = demo_discord_config(demo_config(config, &casino), &discord);
+    if std::fs::write(CAPTURE_FILE, discord.base_url()).is_ok() {
+        tracing::info!(
+            capture = %discord.base_url(),
+            "the demo's Discord records every post; `fts-assistant interact` prints them"
+        );
+    }
     tracing::warn!(
         "DEMO MODE: simulated casino at {}, tips are dry-run, database {}",
         casino.base_url(),
@@ -102,5 +143,7 @@ pub async fn demo(config: Config) -> anyhow::Result<()> {
     );
     let served = serve(config).await;
     casino.shutdown().await;
+    discord.shutdown();
+    let _ = std::fs::remove_file(CAPTURE_FILE);
     served
 }
