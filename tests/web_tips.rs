@@ -310,7 +310,17 @@ async fn the_log_is_capped_but_totals_count_every_tip(db: Db) {
     assert!(html.contains(&format!("Showing the latest {PAGE_ROWS} of {extra} tips")));
     assert!(html.contains(&format!("{}", Cents(100 * extra as i64))));
     let (_, doc) = json(&app, "/api/tips").await;
-    assert_eq!(doc["payouts"].as_array().unwrap().len(), extra);
+    assert_eq!(doc["payouts"].as_array().unwrap().len(), 100);
+    assert_eq!(doc["totals"]["count"], extra);
+    assert_eq!(doc["pages"], 3);
+    assert_eq!(doc["next_page"], 2);
+    let (_, last) = json(&app, "/api/tips?page=3").await;
+    assert_eq!(last["payouts"].as_array().unwrap().len(), extra - 200);
+    assert_eq!(last["next_page"], Value::Null);
+    assert_eq!(last["totals"], doc["totals"]);
+    assert_eq!(app.get("/api/tips?page=4").await.status(), 404);
+    assert_eq!(app.get("/api/tips?page=0").await.status(), 400);
+    assert_eq!(app.get("/api/tips?page=x").await.status(), 400);
 }
 
 on_both_databases!(

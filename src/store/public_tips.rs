@@ -79,6 +79,31 @@ pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreErr
     select(conn, None).await
 }
 
+/// A digest of everything the public tips documents show: count, sum,
+/// newest id and newest time of the public payouts, then count and sum of
+/// dry runs (which `/api/tips` reports as left out). Any payout becoming
+/// public (or ceasing to be) moves it; one scan of the `sent` rows, so the
+/// documents can be checked for staleness often without being rebuilt.
+pub async fn change_marker(conn: &mut AnyConnection) -> Result<[i64; 6], StoreError> {
+    let row = sqlx::query(
+        "SELECT \
+         CAST(COALESCE(SUM(CASE WHEN dry_run = 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN dry_run = 0 THEN amount_cents ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(MAX(CASE WHEN dry_run = 0 THEN id END), 0) AS BIGINT), \
+         CAST(COALESCE(MAX(CASE WHEN dry_run = 0 THEN COALESCE(sent_ms, updated_ms) END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN dry_run <> 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN dry_run <> 0 THEN amount_cents ELSE 0 END), 0) AS BIGINT) \
+         FROM payouts WHERE status = 'sent'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut marker = [0i64; 6];
+    for (i, value) in marker.iter_mut().enumerate() {
+        *value = row.try_get(i)?;
+    }
+    Ok(marker)
+}
+
 /// The newest `limit` public payouts (the page's log).
 pub async fn latest_sent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<SentTip>, StoreError> {
     select(conn, Some(limit)).await

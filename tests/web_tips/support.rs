@@ -142,9 +142,14 @@ pub async fn record_all(app: &TestApp, seeds: &[Seed]) {
     for seed in seeds {
         record(&mut conn, seed).await;
     }
+    drop(conn);
+    // The tips documents are rebuilt when the ledger changes; here the
+    // test is the one that changed it.
+    app.state.refresh_tips().await;
 }
 
-/// The app (jobs off: nothing else touches the ledger) with `seeds` recorded.
+/// The app (jobs off: nothing else touches the ledger, and the tips
+/// documents are rebuilt by [`record_all`]) with `seeds` recorded.
 pub async fn spawn_with(db: Db, seeds: &[Seed]) -> Option<TestApp> {
     let app = TestApp::spawn_full(db, test_start(), false, |_| {}).await?;
     record_all(&app, seeds).await;
