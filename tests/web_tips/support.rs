@@ -223,3 +223,20 @@ pub fn chromium(args: &[String]) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Records `n` confirmed manual payouts to 5,000 players in one statement
+/// (a ledger the size of years of a busy community), one second apart.
+pub async fn insert_sent_bulk(app: &TestApp, n: i64) {
+    sqlx::query(
+        "INSERT INTO payouts (idempotency_key, kind, uid, username, amount_cents, nonce, \
+         status, priority, dry_run, created_ms, updated_ms, sent_ms) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         SELECT 'manual:bulk:' || i, 'manual', 'bulk-uid-' || (i % 5000), \
+         'player' || (i % 5000), 100 + i % 900, 'bulk-nonce-' || i, 'sent', 0, 0, \
+         1790000000000 + i * 1000, 1790000000000 + i * 1000, 1790000000000 + i * 1000 FROM n",
+    )
+    .bind(n)
+    .execute(app.state.store.pool())
+    .await
+    .expect("bulk payouts recorded");
+}
