@@ -368,7 +368,10 @@ async fn a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval
         if doc["totals"]["count"] == 3 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "documents still stale: {doc}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "documents still stale: {doc}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
