@@ -352,7 +352,12 @@ async fn a_hundred_thousand_payouts_are_paged_and_never_a_500(db: Db) {
 }
 
 async fn a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval(db: Db) {
-    let Some(app) = TestApp::spawn_full(db, common::test_start(), true, |_| {}).await else {
+    let refresh = std::time::Duration::from_secs(1);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), true, |c| {
+        c.tips_refresh = refresh;
+    })
+    .await
+    else {
         return;
     };
     let (_, before) = json(&app, "/api/tips").await;
@@ -360,9 +365,7 @@ async fn a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval
     // Another replica (or an admin's reconcile) confirms a payout: nothing
     // in this process is told.
     insert_sent_bulk(&app, 3).await;
-    let deadline = std::time::Instant::now()
-        + fts_assistant::app::TIPS_WATCH_INTERVAL
-        + std::time::Duration::from_secs(3);
+    let deadline = std::time::Instant::now() + refresh + std::time::Duration::from_secs(3);
     loop {
         let (_, doc) = json(&app, "/api/tips").await;
         if doc["totals"]["count"] == 3 {

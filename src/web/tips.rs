@@ -11,7 +11,7 @@
 mod page;
 pub mod seed;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
@@ -55,11 +55,21 @@ pub struct TipRow {
 }
 
 /// Masks and hashes ledger rows; the only way rows reach a public view.
+/// Each distinct uid is hashed and each distinct name masked once (a big
+/// ledger pays many tips to few players).
 pub fn public_rows(tips: &[SentTip], ids: &PublicIdKey) -> Vec<TipRow> {
+    let mut public_ids: HashMap<&str, String> = HashMap::new();
+    let mut masked: HashMap<&str, String> = HashMap::new();
     tips.iter()
         .map(|t| TipRow {
-            public_id: ids.public_id(&t.uid),
-            username: mask_username(&t.username),
+            public_id: public_ids
+                .entry(&t.uid)
+                .or_insert_with(|| ids.public_id(&t.uid))
+                .clone(),
+            username: masked
+                .entry(&t.username)
+                .or_insert_with(|| mask_username(&t.username))
+                .clone(),
             kind: t.kind,
             amount: t.amount,
             sent_at: DateTime::from_timestamp_millis(t.sent_ms).unwrap_or_default(),
@@ -265,7 +275,7 @@ fn render<T: Serialize>(doc: &T) -> Rendered {
 
 /// Rebuilds the tips documents if the public ledger changed since they were
 /// built; returns whether it did. Called at startup, by the watcher every
-/// few seconds (on every replica), and by whoever just changed a payout's
+/// `TIPS_REFRESH_SECS` (on every replica), and by whoever just changed a payout's
 /// status and wants the documents current at once
 /// ([`AppState::refresh_tips`]).
 pub async fn refresh(state: &AppState) -> Result<bool, Error> {
