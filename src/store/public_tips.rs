@@ -73,10 +73,36 @@ async fn select(conn: &mut AnyConnection, limit: Option<i64>) -> Result<Vec<Sent
     rows.iter().map(row_to_tip).collect()
 }
 
-/// Every public payout, newest first. The documents list them all; at a
-/// community's volume (a few thousand a year) that stays a small body.
+/// Rows fetched per query by [`all_sent`].
+const BATCH: i64 = 5_000;
+
+/// Every public payout, newest first, for the pre-rendered documents.
+/// Fetched in batches (keyset on the listing order), so a ledger of
+/// 100,000 payouts never holds 100,000 raw driver rows at once.
 pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreError> {
-    select(conn, None).await
+    let mut all = select(conn, Some(BATCH)).await?;
+    let mut last_batch = all.len();
+    while last_batch as i64 == BATCH {
+        let Some(last) = all.last() else { break };
+        let (at, id) = (last.sent_ms, last.id);
+        let rows = sqlx::query(&format!(
+            "SELECT id, kind, uid, username, amount_cents, COALESCE(sent_ms, updated_ms), \
+             period_key, tier FROM payouts WHERE {PUBLIC} \
+             AND (COALESCE(sent_ms, updated_ms) < $1 \
+                  OR (COALESCE(sent_ms, updated_ms) = $1 AND id < $2)) \
+             ORDER BY COALESCE(sent_ms, updated_ms) DESC, id DESC LIMIT $3"
+        ))
+        .bind(at)
+        .bind(id)
+        .bind(BATCH)
+        .fetch_all(&mut *conn)
+        .await?;
+        last_batch = rows.len();
+        for row in &rows {
+            all.push(row_to_tip(row)?);
+        }
+    }
+    Ok(all)
 }
 
 /// A digest of everything the public tips documents show: count, sum,
