@@ -11,6 +11,9 @@
 #     signed request is replayed, which changes nothing)
 #   - GET /api/leaderboard
 #   - GET /
+#   - GET /api/tips and GET /allTimeTips.json, with BENCH_TIPS (default
+#     100,000) confirmed payouts to 5,000 players recorded in the ledger
+#     before the server starts
 # and then `fts-assistant loadgen`: 1,000 freshly signed interactions of the
 # default command mix (p50/p90/p99 per command). The server's RSS is sampled
 # all along. Prints the machine and a markdown table; exits non-zero when a
@@ -27,6 +30,7 @@
 #   BENCH_REQUESTS      loadgen requests (default 1000)
 #   BENCH_CONCURRENCY   loadgen concurrency (default 16)
 #   POLL_INTERVAL_SECS  poll interval of the demo server (default 5)
+#   BENCH_TIPS          confirmed payouts in the ledger for the tips routes (default 100000)
 #   BENCH_NO_BUILD=1    use the existing release binary
 #   BENCH_KEEP=1        keep the temp folder (server log, wrk output)
 #   CARGO_TARGET_DIR    where cargo puts the binary (default ./target)
@@ -40,6 +44,7 @@ connections="${BENCH_CONNECTIONS:-32}"
 requests="${BENCH_REQUESTS:-1000}"
 concurrency="${BENCH_CONCURRENCY:-16}"
 poll_interval="${POLL_INTERVAL_SECS:-5}"
+tips_ledger="${BENCH_TIPS:-100000}"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 bin="$target_dir/release/fts-assistant"
 
@@ -62,6 +67,7 @@ install_pkg() {
 install_pkg wrk
 install_pkg jq
 install_pkg curl
+install_pkg sqlite3
 
 # ---- build -------------------------------------------------------------------
 if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then
@@ -110,6 +116,18 @@ server_env=(
     METRICS_TOKEN=bench-metrics-token
     RUST_LOG="warn,fts_assistant::cli::serve=info"
 )
+# A ledger of confirmed payouts (years of a busy community) for the tips
+# documents: migrate the fresh database, then record them in one statement.
+(cd "$work" && "${server_env[@]}" "$bin" migrate >"$work/migrate.log" 2>&1) ||
+    die "migrate failed: $(tail -5 "$work/migrate.log")"
+sqlite3 "$work/fts-demo.db" "INSERT INTO payouts (idempotency_key, kind, uid, username,
+    amount_cents, nonce, status, priority, dry_run, created_ms, updated_ms, sent_ms)
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $tips_ledger)
+    SELECT 'manual:bench:' || i, 'manual', 'bench-uid-' || (i % 5000), 'player' || (i % 5000),
+    100 + i % 900, 'bench-nonce-' || i, 'sent', 0, 0, 1760000000000 + i * 1000,
+    1760000000000 + i * 1000, 1760000000000 + i * 1000 FROM n;" ||
+    die "could not record the bench payouts"
+log "ledger: $tips_ledger confirmed payouts recorded"
 log "starting fts-assistant demo in $work (poll every ${poll_interval}s)"
 (cd "$work" && exec "${server_env[@]}" "$bin" demo >"$work/server.log" 2>&1) &
 server_pid=$!
@@ -214,6 +232,8 @@ run_wrk ping POST /interactions ping
 run_wrk lifetimestats POST /interactions lifetimestats
 run_wrk api-leaderboard GET /api/leaderboard
 run_wrk home GET /
+run_wrk api-tips GET /api/tips
+run_wrk all-time-tips GET /allTimeTips.json
 
 # ---- loadgen -----------------------------------------------------------------
 log "loadgen: $requests mixed signed interactions, concurrency $concurrency"

@@ -193,6 +193,9 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// Bearer token that opens `/metrics` on the public port; unset = 404 there.
     pub metrics_token: Option<Secret>,
+    /// How often every replica checks whether the public tips changed and,
+    /// if so, rebuilds `/api/tips` and `/allTimeTips.json` (`TIPS_REFRESH_SECS`).
+    pub tips_refresh: Duration,
 }
 
 /// Every environment name this service reads (spec/config.md), for the
@@ -539,6 +542,19 @@ impl Config {
                 })
                 .transpose()?,
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            tips_refresh: Duration::from_secs(
+                positive(parse_or(
+                    &get,
+                    "TIPS_REFRESH_SECS",
+                    30,
+                    "whole seconds, at least 1",
+                )?)
+                .ok_or_else(|| ConfigError {
+                    name: "TIPS_REFRESH_SECS",
+                    value: "0".into(),
+                    expected: "whole seconds, at least 1",
+                })?,
+            ),
         })
     }
 
@@ -835,6 +851,7 @@ mod tests {
         assert_eq!(c.server, ServerLimits::default());
         assert_eq!(c.server.header_read_timeout, Duration::from_secs(10));
         assert!(c.metrics_addr.is_none() && c.metrics_token.is_none());
+        assert_eq!(c.tips_refresh, Duration::from_secs(30));
         let c = config(&[
             ("HTTP_HEADER_TIMEOUT_SECS", "3"),
             ("HTTP_IDLE_TIMEOUT_SECS", "30"),
@@ -843,6 +860,7 @@ mod tests {
             ("SHUTDOWN_GRACE_SECS", "5"),
             ("METRICS_ADDR", "127.0.0.1:9091"),
             ("METRICS_TOKEN", "scrape-secret"),
+            ("TIPS_REFRESH_SECS", "7"),
         ])
         .unwrap();
         assert_eq!(c.server.header_read_timeout, Duration::from_secs(3));
@@ -851,6 +869,7 @@ mod tests {
         assert_eq!(c.server.max_connections, 100);
         assert_eq!(c.server.shutdown_grace, Duration::from_secs(5));
         assert_eq!(c.metrics_addr.unwrap().to_string(), "127.0.0.1:9091");
+        assert_eq!(c.tips_refresh, Duration::from_secs(7));
         assert!(!format!("{c:?}").contains("scrape-secret"));
         for name in [
             "HTTP_HEADER_TIMEOUT_SECS",

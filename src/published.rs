@@ -154,3 +154,78 @@ impl Board {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
     }
 }
+
+/// A JSON document rendered once per change of its data and served as is:
+/// no request builds, serialises or hashes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The exact bytes sent.
+    pub body: bytes::Bytes,
+    /// Strong ETag: the quoted SHA-256 hex of `body`, so equal bytes (and
+    /// only they) keep the tag across rebuilds and restarts.
+    pub etag: String,
+}
+
+impl Rendered {
+    /// Wraps rendered bytes and computes their tag.
+    pub fn new(body: Vec<u8>) -> Self {
+        use sha2::{Digest, Sha256};
+        let etag = format!("\"{}\"", hex::encode(Sha256::digest(&body)));
+        Self {
+            body: body.into(),
+            etag,
+        }
+    }
+}
+
+/// What the tips documents were built from: a digest of the public part of
+/// the ledger (count, sum, newest id and time of confirmed payouts, and the
+/// dry-run count and sum). When it has not moved, nothing is rebuilt.
+pub type TipsMarker = [i64; 6];
+
+/// The tips documents as of one state of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TipsDocs {
+    /// The ledger state they show; `None` before the first build.
+    pub marker: Option<TipsMarker>,
+    /// `/api/tips` pages, page 1 (newest payouts) first; never empty.
+    pub api_pages: Vec<Rendered>,
+    /// `/allTimeTips.json`.
+    pub all_time: Rendered,
+}
+
+/// The slot holding the current [`TipsDocs`], and the lock that keeps two
+/// rebuilds from publishing out of order.
+#[derive(Debug)]
+pub struct TipsBoard {
+    current: RwLock<Arc<TipsDocs>>,
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+impl TipsBoard {
+    /// A board serving `initial`.
+    pub fn new(initial: TipsDocs) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(initial)),
+            rebuilding: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The documents to serve now; cheap (an `Arc` clone).
+    pub fn current(&self) -> Arc<TipsDocs> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Held by whoever rebuilds, from reading the marker to publishing.
+    pub async fn rebuild_guard(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.rebuilding.lock().await
+    }
+
+    /// Swaps in new documents.
+    pub fn publish(&self, next: TipsDocs) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+    }
+}

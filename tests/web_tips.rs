@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 
 use common::{Db, TestApp};
 use support::{
-    assert_private, at, cells, chromium, json, ledger, public_id, record_all, seed, spawn_with,
-    End, Who, AERO, BOB, BOLD, LUCKY,
+    assert_private, at, cells, chromium, insert_sent_bulk, json, ledger, public_id, record_all,
+    seed, spawn_with, End, Who, AERO, BOB, BOLD, LUCKY,
 };
 
 async fn api_tips_lists_only_confirmed_real_payouts(db: Db) {
@@ -310,10 +310,78 @@ async fn the_log_is_capped_but_totals_count_every_tip(db: Db) {
     assert!(html.contains(&format!("Showing the latest {PAGE_ROWS} of {extra} tips")));
     assert!(html.contains(&format!("{}", Cents(100 * extra as i64))));
     let (_, doc) = json(&app, "/api/tips").await;
-    assert_eq!(doc["payouts"].as_array().unwrap().len(), extra);
+    assert_eq!(doc["payouts"].as_array().unwrap().len(), 100);
+    assert_eq!(doc["totals"]["count"], extra);
+    assert_eq!(doc["pages"], 3);
+    assert_eq!(doc["next_page"], 2);
+    let (_, last) = json(&app, "/api/tips?page=3").await;
+    assert_eq!(last["payouts"].as_array().unwrap().len(), extra - 200);
+    assert_eq!(last["next_page"], Value::Null);
+    assert_eq!(last["totals"], doc["totals"]);
+    assert_eq!(app.get("/api/tips?page=4").await.status(), 404);
+    assert_eq!(app.get("/api/tips?page=0").await.status(), 400);
+    assert_eq!(app.get("/api/tips?page=x").await.status(), 400);
+}
+
+async fn a_hundred_thousand_payouts_are_paged_and_never_a_500(db: Db) {
+    let Some(app) = spawn_with(db, &[]).await else {
+        return;
+    };
+    insert_sent_bulk(&app, 100_000).await;
+    app.state.refresh_tips().await;
+    let (_, first) = json(&app, "/api/tips").await;
+    assert_eq!(first["totals"]["count"], 100_000);
+    assert_eq!(first["pages"], 1_000);
+    assert_eq!(first["payouts"].as_array().unwrap().len(), 100);
+    assert_eq!(first["payouts"][0]["username"], mask_username("player0"));
+    let (_, last) = json(&app, "/api/tips?page=1000").await;
+    assert_eq!(last["payouts"].as_array().unwrap().len(), 100);
+    assert_eq!(last["next_page"], Value::Null);
+    let seed = app.get("/allTimeTips.json").await;
+    assert_eq!(seed.status(), 200);
+    assert!(seed.headers().contains_key("etag"));
+    let seed: Value = seed.json().await.unwrap();
+    assert_eq!(seed["summary"]["total_tips_sent"], 100_000);
+    assert_eq!(seed["detailed_data"].as_array().unwrap().len(), 5_000);
+    // Served from the rendered bytes: a request costs no rebuild.
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        assert_eq!(app.get("/api/tips?page=500").await.status(), 200);
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+async fn a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval(db: Db) {
+    let refresh = std::time::Duration::from_secs(1);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), true, |c| {
+        c.tips_refresh = refresh;
+    })
+    .await
+    else {
+        return;
+    };
+    let (_, before) = json(&app, "/api/tips").await;
+    assert_eq!(before["totals"]["count"], 0);
+    // Another replica (or an admin's reconcile) confirms a payout: nothing
+    // in this process is told.
+    insert_sent_bulk(&app, 3).await;
+    let deadline = std::time::Instant::now() + refresh + std::time::Duration::from_secs(3);
+    loop {
+        let (_, doc) = json(&app, "/api/tips").await;
+        if doc["totals"]["count"] == 3 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "documents still stale: {doc}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 on_both_databases!(
+    a_hundred_thousand_payouts_are_paged_and_never_a_500,
+    a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval,
     api_tips_lists_only_confirmed_real_payouts,
     all_time_tips_keeps_the_seed_shape_with_exact_sums,
     tip_documents_answer_304_and_change_tag_only_when_a_tip_is_paid,

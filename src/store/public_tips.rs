@@ -75,10 +75,61 @@ async fn select(conn: &mut AnyConnection, limit: Option<i64>) -> Result<Vec<Sent
     rows.iter().map(row_to_tip).collect()
 }
 
-/// Every public payout, newest first. The documents list them all; at a
-/// community's volume (a few thousand a year) that stays a small body.
+/// Rows fetched per query by [`all_sent`].
+const BATCH: i64 = 5_000;
+
+/// Every public payout, newest first, for the pre-rendered documents.
+/// Fetched in batches (keyset on the listing order), so a ledger of
+/// 100,000 payouts never holds 100,000 raw driver rows at once.
 pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreError> {
-    select(conn, None).await
+    let mut all = select(conn, Some(BATCH)).await?;
+    let mut last_batch = all.len();
+    while last_batch as i64 == BATCH {
+        let Some(last) = all.last() else { break };
+        let (at, id) = (last.sent_ms, last.id);
+        let rows = sqlx::query(&format!(
+            "SELECT id, kind, uid, username, amount_cents, COALESCE(sent_ms, updated_ms), \
+             period_key, tier FROM payouts WHERE {PUBLIC} \
+             AND (COALESCE(sent_ms, updated_ms) < $1 \
+                  OR (COALESCE(sent_ms, updated_ms) = $1 AND id < $2)) \
+             ORDER BY COALESCE(sent_ms, updated_ms) DESC, id DESC LIMIT $3"
+        ))
+        .bind(at)
+        .bind(id)
+        .bind(BATCH)
+        .fetch_all(&mut *conn)
+        .await?;
+        last_batch = rows.len();
+        for row in &rows {
+            all.push(row_to_tip(row)?);
+        }
+    }
+    Ok(all)
+}
+
+/// A digest of everything the public tips documents show: count, sum,
+/// newest id and newest time of the public payouts, then count and sum of
+/// dry runs (which `/api/tips` reports as left out). Any payout becoming
+/// public (or ceasing to be) moves it; one scan of the `sent` rows, so the
+/// documents can be checked for staleness often without being rebuilt.
+pub async fn change_marker(conn: &mut AnyConnection) -> Result<[i64; 6], StoreError> {
+    let row = sqlx::query(
+        "SELECT \
+         CAST(COALESCE(SUM(CASE WHEN dry_run = 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN dry_run = 0 THEN amount_cents ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(MAX(CASE WHEN dry_run = 0 THEN id END), 0) AS BIGINT), \
+         CAST(COALESCE(MAX(CASE WHEN dry_run = 0 THEN COALESCE(sent_ms, updated_ms) END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN dry_run <> 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN dry_run <> 0 THEN amount_cents ELSE 0 END), 0) AS BIGINT) \
+         FROM payouts WHERE status = 'sent'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut marker = [0i64; 6];
+    for (i, value) in marker.iter_mut().enumerate() {
+        *value = row.try_get(i)?;
+    }
+    Ok(marker)
 }
 
 /// The newest `limit` public payouts (the page's log).

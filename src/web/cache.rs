@@ -16,12 +16,16 @@ use sha2::{Digest, Sha256};
 /// What successful JSON answers may be cached for.
 pub const CACHE_CONTROL_VALUE: &str = "public, max-age=60";
 
-/// Largest body the middleware buffers to hash; documents are a few KiB.
+/// Largest body the middleware buffers to hash; larger ones are sent
+/// without an `ETag` rather than failing (documents that can grow large are
+/// pre-rendered with their tag).
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// Adds `ETag` and `Cache-Control` to every `200` and answers `304` when
-/// the client already holds that body. Other statuses pass untouched (an
-/// error must not be cached as if it were the document).
+/// the client already holds that body. A handler that serves pre-rendered
+/// bytes sets its own `ETag`; the body is then neither read nor hashed
+/// here. Other statuses pass untouched (an error must not be cached as if
+/// it were the document).
 pub async fn etag(request: Request, next: Next) -> Response {
     let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
@@ -29,6 +33,22 @@ pub async fn etag(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
+    parts
+        .headers
+        .insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
+    if let Some(tag) = parts.headers.get(ETAG).cloned() {
+        if if_none_match.is_some_and(|value| matches_any(&value, &tag)) {
+            return not_modified(&parts.headers);
+        }
+        return Response::from_parts(parts, body);
+    }
+    let fits = axum::body::HttpBody::size_hint(&body)
+        .exact()
+        .is_some_and(|n| n <= MAX_BODY as u64);
+    if !fits {
+        tracing::debug!("JSON body too large or unsized to hash: sent without an ETag");
+        return Response::from_parts(parts, body);
+    }
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -38,21 +58,23 @@ pub async fn etag(request: Request, next: Next) -> Response {
     };
     let tag = strong_etag(&bytes);
     parts.headers.insert(ETAG, tag.clone());
-    parts
-        .headers
-        .insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
     if if_none_match.is_some_and(|value| matches_any(&value, &tag)) {
-        let mut headers = HeaderMap::new();
-        for name in [ETAG, CACHE_CONTROL] {
-            if let Some(value) = parts.headers.get(&name) {
-                headers.insert(name, value.clone());
-            }
-        }
-        let mut not_modified = (StatusCode::NOT_MODIFIED, Body::empty()).into_response();
-        not_modified.headers_mut().extend(headers);
-        return not_modified;
+        return not_modified(&parts.headers);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `304` carrying the document's `ETag` and `Cache-Control`.
+fn not_modified(document_headers: &HeaderMap) -> Response {
+    let mut headers = HeaderMap::new();
+    for name in [ETAG, CACHE_CONTROL] {
+        if let Some(value) = document_headers.get(&name) {
+            headers.insert(name, value.clone());
+        }
+    }
+    let mut not_modified = (StatusCode::NOT_MODIFIED, Body::empty()).into_response();
+    not_modified.headers_mut().extend(headers);
+    not_modified
 }
 
 /// `"<sha-256 hex of body>"`: strong, because equal bytes are the only way

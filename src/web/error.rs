@@ -23,6 +23,10 @@ pub enum Error {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something of ours failed (a background render task died); logged,
+    /// never shown.
+    #[error("internal: {0}")]
+    Internal(String),
     /// A template failed to render.
     #[error("template: {0}")]
     Render(#[from] askama::Error),
@@ -38,7 +42,9 @@ impl Error {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Store(_) | Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Render(_) | Self::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -47,7 +53,7 @@ impl Error {
     fn public_message(&self) -> String {
         match self {
             Self::BadRequest(m) | Self::NotFound(m) => m.clone(),
-            Self::Store(_) | Self::Render(_) => {
+            Self::Store(_) | Self::Render(_) | Self::Internal(_) => {
                 tracing::error!(error = ?self, "public request failed");
                 "internal error; please try again later".to_string()
             }

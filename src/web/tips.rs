@@ -11,19 +11,21 @@
 mod page;
 pub mod seed;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
+use crate::published::{Rendered, TipsDocs, TipsMarker};
 use crate::store::public_tips::{self, SentTip};
 use crate::store::tip_stats::{self, SentTotals, Tally};
 
@@ -53,11 +55,21 @@ pub struct TipRow {
 }
 
 /// Masks and hashes ledger rows; the only way rows reach a public view.
+/// Each distinct uid is hashed and each distinct name masked once (a big
+/// ledger pays many tips to few players).
 pub fn public_rows(tips: &[SentTip], ids: &PublicIdKey) -> Vec<TipRow> {
+    let mut public_ids: HashMap<&str, String> = HashMap::new();
+    let mut masked: HashMap<&str, String> = HashMap::new();
     tips.iter()
         .map(|t| TipRow {
-            public_id: ids.public_id(&t.uid),
-            username: mask_username(&t.username),
+            public_id: public_ids
+                .entry(&t.uid)
+                .or_insert_with(|| ids.public_id(&t.uid))
+                .clone(),
+            username: masked
+                .entry(&t.username)
+                .or_insert_with(|| mask_username(&t.username))
+                .clone(),
             kind: t.kind,
             amount: t.amount,
             sent_at: DateTime::from_timestamp_millis(t.sent_ms).unwrap_or_default(),
@@ -134,7 +146,11 @@ pub struct TipDoc {
     pub tier: Option<u32>,
 }
 
-/// `GET /api/tips`: every confirmed payout and the totals.
+/// Payouts per `/api/tips` page.
+pub const TIPS_PER_PAGE: usize = 100;
+
+/// `GET /api/tips?page=N`: one page of the confirmed payouts, newest first,
+/// with the all-time totals on every page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TipsDoc {
     /// The newest payout's time; `null` before the first. Tied to the data,
@@ -149,8 +165,16 @@ pub struct TipsDoc {
     /// Dry-run records (marked sent without a tipping call): not listed and
     /// not in the totals, since no money moved.
     pub dry_run_excluded: TallyDoc,
-    /// Every confirmed payout, newest first.
+    /// This page's payouts, newest first (at most `per_page`).
     pub payouts: Vec<TipDoc>,
+    /// This page, from 1 (the newest payouts).
+    pub page: usize,
+    /// How many pages there are (at least 1, even with no payout).
+    pub pages: usize,
+    /// Payouts per page.
+    pub per_page: usize,
+    /// The next page's number (older payouts); `null` on the last page.
+    pub next_page: Option<usize>,
 }
 
 /// Per-kind tallies of `rows`, every kind present, in [`PayoutKind::ALL`]
@@ -170,49 +194,149 @@ pub fn tally_by_kind(rows: &[TipRow]) -> SentTotals {
     SentTotals { by_kind }
 }
 
-/// Builds `/api/tips` from the public rows (newest first) and the dry-run tally.
+/// Builds `/api/tips` from the public rows (newest first) and the dry-run
+/// tally, every payout on one page (the shape of each page, for tests).
 pub fn tips_doc(rows: &[TipRow], dry_run: Tally) -> TipsDoc {
+    let mut pages = tips_pages(rows, dry_run, rows.len().max(1));
+    pages.swap_remove(0)
+}
+
+/// `/api/tips` cut into pages of `per_page` payouts: the totals are computed
+/// once and repeated on every page. Always at least one page.
+pub fn tips_pages(rows: &[TipRow], dry_run: Tally, per_page: usize) -> Vec<TipsDoc> {
+    let per_page = per_page.max(1);
     let totals = tally_by_kind(rows);
     let updated = rows.iter().map(|r| r.sent_at).max();
-    TipsDoc {
-        updated_at: updated.map(iso),
-        updated_at_timestamp: updated.map(|t| t.timestamp()),
-        totals: TallyDoc::of(totals.total()),
-        by_kind: totals
-            .by_kind
-            .into_iter()
-            .map(|(kind, tally)| (kind.as_str(), TallyDoc::of(tally)))
-            .collect(),
-        dry_run_excluded: TallyDoc::of(dry_run),
-        payouts: rows
-            .iter()
-            .map(|r| TipDoc {
-                public_id: r.public_id.clone(),
-                username: r.username.clone(),
-                kind: r.kind.as_str(),
-                amount: r.amount.as_dollars_f64(),
-                sent_at: iso(r.sent_at),
-                sent_at_timestamp: r.sent_at.timestamp(),
-                period: r.period_key.clone(),
-                tier: r.tier,
-            })
-            .collect(),
+    let chunks: Vec<&[TipRow]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(per_page).collect()
+    };
+    let pages = chunks.len();
+    let by_kind: BTreeMap<&'static str, TallyDoc> = totals
+        .by_kind
+        .iter()
+        .map(|(kind, tally)| (kind.as_str(), TallyDoc::of(*tally)))
+        .collect();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| TipsDoc {
+            updated_at: updated.map(iso),
+            updated_at_timestamp: updated.map(|t| t.timestamp()),
+            totals: TallyDoc::of(totals.total()),
+            by_kind: by_kind.clone(),
+            dry_run_excluded: TallyDoc::of(dry_run),
+            payouts: chunk.iter().map(tip_doc).collect(),
+            page: i + 1,
+            pages,
+            per_page,
+            next_page: (i + 1 < pages).then_some(i + 2),
+        })
+        .collect()
+}
+
+fn tip_doc(r: &TipRow) -> TipDoc {
+    TipDoc {
+        public_id: r.public_id.clone(),
+        username: r.username.clone(),
+        kind: r.kind.as_str(),
+        amount: r.amount.as_dollars_f64(),
+        sent_at: iso(r.sent_at),
+        sent_at_timestamp: r.sent_at.timestamp(),
+        period: r.period_key.clone(),
+        tier: r.tier,
     }
 }
 
-/// Every public payout, masked, newest first.
-async fn all_rows(state: &AppState) -> Result<Vec<TipRow>, Error> {
-    let mut conn = state.store.pool().acquire().await.map_err(Error::db)?;
-    let sent = public_tips::all_sent(&mut conn).await?;
-    Ok(public_rows(&sent, &state.public_ids))
+/// Renders both documents from the ledger's public rows (newest first).
+/// CPU-bound: callers run it off the async workers.
+pub fn render_tips(
+    sent: &[SentTip],
+    ids: &PublicIdKey,
+    dry_run: Tally,
+    marker: Option<TipsMarker>,
+) -> TipsDocs {
+    let rows = public_rows(sent, ids);
+    TipsDocs {
+        marker,
+        api_pages: tips_pages(&rows, dry_run, TIPS_PER_PAGE)
+            .iter()
+            .map(render)
+            .collect(),
+        all_time: render(&seed::all_time_tips_doc(&rows)),
+    }
 }
 
-/// `GET /api/tips`.
-pub async fn api_tips(State(state): State<Arc<AppState>>) -> Result<Json<TipsDoc>, Error> {
-    let rows = all_rows(&state).await?;
+/// Serialises a document of plain data (which cannot fail) once.
+fn render<T: Serialize>(doc: &T) -> Rendered {
+    Rendered::new(serde_json::to_vec(doc).expect("documents of plain data serialise"))
+}
+
+/// Rebuilds the tips documents if the public ledger changed since they were
+/// built; returns whether it did. Called at startup, by the watcher every
+/// `TIPS_REFRESH_SECS` (on every replica), and by whoever just changed a payout's
+/// status and wants the documents current at once
+/// ([`AppState::refresh_tips`]).
+pub async fn refresh(state: &AppState) -> Result<bool, Error> {
+    let _guard = state.tips.rebuild_guard().await;
     let mut conn = state.store.pool().acquire().await.map_err(Error::db)?;
+    let marker = public_tips::change_marker(&mut conn).await?;
+    if state.tips.current().marker == Some(marker) {
+        return Ok(false);
+    }
+    let sent = public_tips::all_sent(&mut conn).await?;
     let dry_run = tip_stats::dry_run_sent(&mut conn).await?;
-    Ok(Json(tips_doc(&rows, dry_run)))
+    drop(conn);
+    let ids = state.public_ids.clone();
+    let docs = tokio::task::spawn_blocking(move || render_tips(&sent, &ids, dry_run, Some(marker)))
+        .await
+        .map_err(|e| Error::Internal(format!("rendering the tips documents: {e}")))?;
+    state.tips.publish(docs);
+    Ok(true)
+}
+
+/// A pre-rendered document as a response: its bytes and tag (the ETag
+/// middleware sees the tag and answers `304` without reading the body).
+pub fn rendered_response(doc: &Rendered) -> Response {
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        doc.body.clone(),
+    )
+        .into_response();
+    if let Ok(tag) = HeaderValue::try_from(doc.etag.as_str()) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
+}
+
+/// `?page=` of `/api/tips`.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+/// `GET /api/tips[?page=N]`: page 1 by default; a page past the last is 404.
+pub async fn api_tips(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, Error> {
+    let docs = state.tips.current();
+    let page = match query.page.as_deref() {
+        None => 1,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| Error::BadRequest("page must be a whole number from 1".into()))?,
+    };
+    let doc = docs.api_pages.get(page - 1).ok_or_else(|| {
+        Error::NotFound(format!("there are {} pages of tips", docs.api_pages.len()))
+    })?;
+    Ok(rendered_response(doc))
 }
 
 #[cfg(test)]

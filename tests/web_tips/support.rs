@@ -142,9 +142,14 @@ pub async fn record_all(app: &TestApp, seeds: &[Seed]) {
     for seed in seeds {
         record(&mut conn, seed).await;
     }
+    drop(conn);
+    // The tips documents are rebuilt when the ledger changes; here the
+    // test is the one that changed it.
+    app.state.refresh_tips().await;
 }
 
-/// The app (jobs off: nothing else touches the ledger) with `seeds` recorded.
+/// The app (jobs off: nothing else touches the ledger, and the tips
+/// documents are rebuilt by [`record_all`]) with `seeds` recorded.
 pub async fn spawn_with(db: Db, seeds: &[Seed]) -> Option<TestApp> {
     let app = TestApp::spawn_full(db, test_start(), false, |_| {}).await?;
     record_all(&app, seeds).await;
@@ -217,4 +222,21 @@ pub fn chromium(args: &[String]) {
         "chromium failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Records `n` confirmed manual payouts to 5,000 players in one statement
+/// (a ledger the size of years of a busy community), one second apart.
+pub async fn insert_sent_bulk(app: &TestApp, n: i64) {
+    sqlx::query(
+        "INSERT INTO payouts (idempotency_key, kind, uid, username, amount_cents, nonce, \
+         status, priority, dry_run, created_ms, updated_ms, sent_ms) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         SELECT 'manual:bulk:' || i, 'manual', 'bulk-uid-' || (i % 5000), \
+         'player' || (i % 5000), 100 + i % 900, 'bulk-nonce-' || i, 'sent', 0, 0, \
+         1790000000000 + i * 1000, 1790000000000 + i * 1000, 1790000000000 + i * 1000 FROM n",
+    )
+    .bind(n)
+    .execute(app.state.store.pool())
+    .await
+    .expect("bulk payouts recorded");
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::Json;
+use axum::response::Response;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
@@ -21,8 +21,7 @@ use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
 
 use super::super::time_text::iso;
-use super::super::Error;
-use super::{all_rows, tally_by_kind, TipRow};
+use super::{rendered_response, tally_by_kind, TipRow};
 
 /// Recipients listed in `top_recipients`, as in the seed.
 pub const TOP_RECIPIENTS: usize = 20;
@@ -298,7 +297,8 @@ pub fn all_time_tips_doc(rows: &[TipRow]) -> AllTimeTips {
     }
 }
 
-/// `GET /allTimeTips.json`.
-pub async fn all_time_tips(State(state): State<Arc<AppState>>) -> Result<Json<AllTimeTips>, Error> {
-    Ok(Json(all_time_tips_doc(&all_rows(&state).await?)))
+/// `GET /allTimeTips.json`: the document built when the ledger last
+/// changed, never per request.
+pub async fn all_time_tips(State(state): State<Arc<AppState>>) -> Response {
+    rendered_response(&state.tips.current().all_time)
 }

@@ -149,3 +149,55 @@ fn details_name_the_tier_month_or_week() {
     );
     assert_eq!(detail(&month[0]).as_deref(), Some("December 2026"));
 }
+
+#[test]
+fn pages_split_the_payouts_and_repeat_the_totals() {
+    let rows = rows();
+    let pages = tips_pages(&rows, Tally::default(), 3);
+    assert_eq!(pages.len(), 2);
+    let first: Value = serde_json::to_value(&pages[0]).unwrap();
+    let last: Value = serde_json::to_value(&pages[1]).unwrap();
+    assert_eq!(first["payouts"].as_array().unwrap().len(), 3);
+    assert_eq!(last["payouts"].as_array().unwrap().len(), 1);
+    for (page, number, next) in [(&first, 1, json!(2)), (&last, 2, Value::Null)] {
+        assert_eq!(page["page"], number);
+        assert_eq!(page["pages"], 2);
+        assert_eq!(page["per_page"], 3);
+        assert_eq!(page["next_page"], next);
+        assert_eq!(page["totals"], json!({"count": 4, "amount": 52.5}));
+        assert_eq!(page["updated_at"], "2026-12-02T12:00:00Z");
+    }
+    assert_eq!(last["payouts"][0]["amount"], 2.5, "oldest last");
+    let empty = tips_pages(&[], Tally::default(), TIPS_PER_PAGE);
+    assert_eq!(empty.len(), 1, "an empty ledger still has page 1");
+    assert_eq!(empty[0].next_page, None);
+}
+
+#[test]
+fn rendered_documents_carry_the_hash_of_their_bytes() {
+    let sent: Vec<SentTip> = (1..=250)
+        .map(|i| {
+            tip(
+                "uid-1",
+                "LuckyDuck",
+                PayoutKind::Manual,
+                100,
+                1 + i % 28,
+                11,
+            )
+        })
+        .collect();
+    let docs = render_tips(&sent, &key(), Tally::default(), Some([250, 0, 0, 0, 0, 0]));
+    assert_eq!(docs.api_pages.len(), 3);
+    for page in &docs.api_pages {
+        assert_eq!(
+            page.etag,
+            crate::published::Rendered::new(page.body.to_vec()).etag
+        );
+        let doc: Value = serde_json::from_slice(&page.body).unwrap();
+        assert!(doc["payouts"].as_array().unwrap().len() <= TIPS_PER_PAGE);
+        assert_eq!(doc["totals"]["count"], 250);
+    }
+    let seed: Value = serde_json::from_slice(&docs.all_time.body).unwrap();
+    assert_eq!(seed["summary"]["total_tips_sent"], 250);
+}
