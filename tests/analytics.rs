@@ -226,6 +226,64 @@ async fn monthtomonth_finishes_without_a_bot_token(db: Db) {
     assert!(parts.contains_key("files[0]"), "the chart is attached");
 }
 
+/// The demo's Discord records what the bot sends, so `interact` can show a
+/// deferred reply's follow-up (with the chart saved to a file) and the
+/// channel posts, and every kind of post has a channel in the demo.
+async fn the_demo_discord_records_follow_ups_and_channel_posts(db: Db) {
+    use fts_assistant::cli::demo_discord::{fetch_calls, DemoDiscord};
+    use fts_assistant::cli::serve::demo_discord_config;
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let discord = DemoDiscord::spawn().await.unwrap();
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, |c| {
+        wire(&casino, None)(c);
+        *c = demo_discord_config(c.clone(), &discord);
+    })
+    .await
+    else {
+        return;
+    };
+    assert!(app
+        .state
+        .config
+        .channels
+        .posts()
+        .iter()
+        .all(|(_, _, on)| *on));
+    run_and_record(&app.state).await.unwrap();
+    fts_assistant::jobs::publisher::publish_boards(&app.state).await;
+    let interaction = SynthInteraction::command("monthtomonth", &[]);
+    let (_, reply) = app.interact(&interaction).await;
+    assert_eq!(reply["type"], 5);
+    let token = format!("synthetic-token-{}", interaction.id());
+    let http = reqwest::Client::new();
+    let mut follow_up = None;
+    for _ in 0..100 {
+        let calls = fetch_calls(&http, &discord.base_url(), 0).await.unwrap();
+        follow_up = calls.into_iter().find(|c| c.path.contains(&token));
+        if follow_up.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let follow_up = follow_up.expect("the follow-up reached the demo's Discord");
+    assert_eq!(follow_up.method, "PATCH");
+    assert!(follow_up.body["embeds"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("Total and weighted wager"));
+    let png = std::fs::read(&follow_up.files[0]).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    let calls = discord.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.method == "POST" && c.path.starts_with("/channels/")),
+        "the board was posted: {calls:?}"
+    );
+    discord.shutdown();
+}
+
 async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
     let casino = casino().await;
     three_players(&casino, 876.55);
@@ -519,6 +577,7 @@ async fn backfill_stores_past_months_as_final(db: Db) {
 on_both_databases!(
     any_casino_name_is_accepted_and_suggested,
     monthtomonth_finishes_without_a_bot_token,
+    the_demo_discord_records_follow_ups_and_channel_posts,
     mywager_matches_the_casino_figures_to_the_cent,
     monthtomonth_defers_then_attaches_a_png,
     goals_are_announced_once_highest_first,

@@ -62,6 +62,9 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                 match send_next(&state).await {
                     Ok(Some(report)) => {
                         if report.status == PayoutStatus::Sent {
+                            // Money left: the public documents and the
+                            // announcements follow it now.
+                            state.refresh_tips().await;
                             super::celebrations::announce_sent_payouts(&state).await;
                         }
                         spacing

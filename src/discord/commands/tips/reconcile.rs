@@ -131,7 +131,11 @@ pub async fn run(
     let response = applying
         .finish(respond::update_message(text), now_ms)
         .await?;
-    if action != Action::MarkSent {
+    if action == Action::MarkSent {
+        // A reconciled payout is public money now: rebuild off the reply path.
+        let state = std::sync::Arc::clone(invocation.state);
+        tokio::spawn(async move { state.refresh_tips().await });
+    } else {
         invocation.state.payouts_wakeup.notify_one();
     }
     tracing::info!(
