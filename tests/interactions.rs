@@ -350,7 +350,7 @@ async fn bad_options_get_a_message_and_change_nothing(db: Db) {
     };
     seed_player(&app, "uid-1", "alice").await;
     for (interaction, needle) in [
-        (exclude("al ice!", "add"), "`username`"),
+        (exclude("\u{200b}\u{202e}", "add"), "`username`"),
         (
             exclude("alice", "explode"),
             "`action` must be one of: add, remove, list",

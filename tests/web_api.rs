@@ -115,8 +115,10 @@ async fn leaderboard_lists_masked_ranked_players_with_prizes(db: Db) {
     };
     let doc = get_json(&app, "/api/leaderboard").await;
     let row = |rank: u32, name: &str, wagered: f64, weighted: f64, prize: f64| {
+        // The fixture has no tier table and no tips: both are empty.
         json!({"rank": rank, "username": name, "wagered": wagered,
-               "weighted_wagered": weighted, "prize": prize})
+               "weighted_wagered": weighted, "prize": prize,
+               "tier": null, "tips_this_month": 0.0})
     };
     #[rustfmt::skip]
     let expected = json!([
@@ -360,9 +362,9 @@ async fn past_month_serves_frozen_standings_404s_unknown_and_400s_bad_keys(db: D
         doc["entries"],
         json!([
             {"rank": 1, "username": "Ærøskøb***", "wagered": 14000.0,
-             "weighted_wagered": 7000.0, "prize": 500.0},
+             "weighted_wagered": 7000.0, "prize": 500.0, "tier": null, "tips_this_month": null},
             {"rank": 2, "username": "LuckyD***", "wagered": 6000.0,
-             "weighted_wagered": 3000.0, "prize": 300.0},
+             "weighted_wagered": 3000.0, "prize": 300.0, "tier": null, "tips_this_month": null},
         ])
     );
     let path = "/api/leaderboard/2026-10";

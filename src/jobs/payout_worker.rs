@@ -62,9 +62,6 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                 match send_next(&state).await {
                     Ok(Some(report)) => {
                         if report.status == PayoutStatus::Sent {
-                            // Money left: the public documents and the
-                            // announcements follow it now.
-                            state.refresh_tips().await;
                             super::celebrations::announce_sent_payouts(&state).await;
                         }
                         spacing
@@ -182,6 +179,11 @@ pub async fn send_payout(
         state.clock.now().timestamp_millis(),
     )
     .await?;
+    drop(conn);
+    if status == PayoutStatus::Sent {
+        // Money left: the public tips documents follow it at once.
+        state.refresh_tips().await;
+    }
     state
         .metrics
         .payouts
