@@ -15,6 +15,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://fts-assistant.db?mode=rwc";
 
 /// The default of `POLL_INTERVAL_SECS`.
 pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 600;
+/// `TIP_INTERVAL_SECS` when unset: the spacing the community has run with.
+pub const DEFAULT_TIP_INTERVAL_SECS: u64 = 30;
 
 /// A value that must never reach a log line, a reply or a page.
 ///
@@ -511,7 +513,12 @@ impl Config {
             tipping_api_token: get("TIPPING_API_TOKEN").map(Secret::new),
             tipping_api_base: base_url(get("TIPPING_API_BASE"), "https://roobet.com"),
             tips_dry_run: parse_bool(&get, "TIPS_DRY_RUN")?,
-            tip_interval_secs: parse_or(&get, "TIP_INTERVAL_SECS", 30, "whole seconds")?,
+            tip_interval_secs: parse_or(
+                &get,
+                "TIP_INTERVAL_SECS",
+                DEFAULT_TIP_INTERVAL_SECS,
+                "whole seconds",
+            )?,
             poll_interval_secs: positive(parse_or(
                 &get,
                 "POLL_INTERVAL_SECS",

@@ -10,6 +10,7 @@ use crate::app::{shutdown_signal, Application};
 use crate::clock::SystemClock;
 use crate::config::{
     Config, PublicKeySetting, Secret, DEFAULT_DATABASE_URL, DEFAULT_POLL_INTERVAL_SECS,
+    DEFAULT_TIP_INTERVAL_SECS,
 };
 use crate::discord::synth::SYNTH_GUILD_ID;
 use crate::roobet::fake::{
@@ -19,6 +20,9 @@ use crate::roobet::fake::{
 /// The demo's own database, so trying the demo never mixes simulated
 /// players into a real deployment's default database.
 pub const DEMO_DATABASE_URL: &str = "sqlite://fts-demo.db?mode=rwc";
+
+/// Seconds between two (dry-run) tips in the demo.
+pub const DEMO_TIP_INTERVAL_SECS: u64 = 1;
 
 /// How often the demo polls its simulated casino.
 pub const DEMO_POLL_INTERVAL_SECS: u64 = 15;
@@ -74,6 +78,10 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
     }
     if config.poll_interval_secs == DEFAULT_POLL_INTERVAL_SECS {
         config.poll_interval_secs = DEMO_POLL_INTERVAL_SECS;
+    }
+    if config.tip_interval_secs == DEFAULT_TIP_INTERVAL_SECS {
+        // Dry-run tips: no casino to spare, so the demo's ledger fills fast.
+        config.tip_interval_secs = DEMO_TIP_INTERVAL_SECS;
     }
     if config.discord_public_key.is_none() {
         config.discord_public_key = Some(PublicKeySetting::DevKeypair);
