@@ -251,6 +251,7 @@ impl Application {
                 &public_ids,
                 Default::default(),
                 None,
+                started_at,
             )),
             public_ids,
             affiliate,

@@ -256,6 +256,7 @@ pub fn render_tips(
     ids: &PublicIdKey,
     dry_run: Tally,
     marker: Option<TipsMarker>,
+    generated_at: DateTime<Utc>,
 ) -> TipsDocs {
     let rows = public_rows(sent, ids);
     TipsDocs {
@@ -264,7 +265,7 @@ pub fn render_tips(
             .iter()
             .map(render)
             .collect(),
-        all_time: render(&seed::all_time_tips_doc(&rows)),
+        all_time: render(&seed::all_time_tips_doc(&rows, generated_at)),
     }
 }
 
@@ -289,9 +290,11 @@ pub async fn refresh(state: &AppState) -> Result<bool, Error> {
     let dry_run = tip_stats::dry_run_sent(&mut conn).await?;
     drop(conn);
     let ids = state.public_ids.clone();
-    let docs = tokio::task::spawn_blocking(move || render_tips(&sent, &ids, dry_run, Some(marker)))
-        .await
-        .map_err(|e| Error::Internal(format!("rendering the tips documents: {e}")))?;
+    let now = state.clock.now();
+    let docs =
+        tokio::task::spawn_blocking(move || render_tips(&sent, &ids, dry_run, Some(marker), now))
+            .await
+            .map_err(|e| Error::Internal(format!("rendering the tips documents: {e}")))?;
     state.tips.publish(docs);
     Ok(true)
 }

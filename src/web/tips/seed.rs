@@ -237,12 +237,15 @@ fn monthly(rows: &[TipRow], players: &[Player<'_>]) -> Vec<MonthLine> {
     lines
 }
 
-/// Builds the document from the public rows (newest first).
-pub fn all_time_tips_doc(rows: &[TipRow]) -> AllTimeTips {
+/// Builds the document from the public rows (newest first). `last_updated`
+/// is always set, as the original wrote it: the newest tip's time (so an
+/// unchanged ledger keeps its bytes and ETag), or `generated_at` when there
+/// is no tip yet.
+pub fn all_time_tips_doc(rows: &[TipRow], generated_at: DateTime<Utc>) -> AllTimeTips {
     let totals = tally_by_kind(rows);
     let total = totals.total();
     let players = players(rows);
-    let updated = rows.iter().map(|r| r.sent_at).max();
+    let updated = Some(rows.iter().map(|r| r.sent_at).max().unwrap_or(generated_at));
     AllTimeTips {
         data_type: "all_time_tips",
         last_updated: updated.map(iso),

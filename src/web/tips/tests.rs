@@ -44,7 +44,7 @@ fn rows() -> Vec<TipRow> {
 fn all_time_tips_has_the_seed_shape() {
     let ids = key();
     let (one, two) = (ids.public_id("uid-1"), ids.public_id("uid-2"));
-    let doc = serde_json::to_value(all_time_tips_doc(&rows())).unwrap();
+    let doc = serde_json::to_value(all_time_tips_doc(&rows(), Utc::now())).unwrap();
     let expected = json!({
         "data_type": "all_time_tips",
         "last_updated": "2026-12-02T12:00:00Z",
@@ -127,8 +127,9 @@ fn api_tips_lists_every_payout_with_totals_by_kind() {
 
 #[test]
 fn an_empty_ledger_gives_zeroed_documents() {
-    let doc = serde_json::to_value(all_time_tips_doc(&[])).unwrap();
-    assert_eq!(doc["last_updated"], Value::Null);
+    let generated = Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap();
+    let doc = serde_json::to_value(all_time_tips_doc(&[], generated)).unwrap();
+    assert_eq!(doc["last_updated"], "2026-12-03T09:00:00Z", "always set");
     assert_eq!(doc["summary"]["total_tips_sent"], 0);
     assert_eq!(doc["summary"]["by_type"].as_object().unwrap().len(), 5);
     assert_eq!(doc["top_recipients"], json!([]));
@@ -187,7 +188,13 @@ fn rendered_documents_carry_the_hash_of_their_bytes() {
             )
         })
         .collect();
-    let docs = render_tips(&sent, &key(), Tally::default(), Some([250, 0, 0, 0, 0, 0]));
+    let docs = render_tips(
+        &sent,
+        &key(),
+        Tally::default(),
+        Some([250, 0, 0, 0, 0, 0]),
+        Utc::now(),
+    );
     assert_eq!(docs.api_pages.len(), 3);
     for page in &docs.api_pages {
         assert_eq!(
