@@ -91,6 +91,10 @@ pub struct AppState {
     pub written: tokio::sync::Mutex<crate::jobs::written::WrittenFigures>,
     /// This process's claim on the job lock (always held on SQLite).
     pub leadership: Leadership,
+    /// Live events behind `/api/events` (issue 16).
+    pub events: Arc<crate::events::Events>,
+    /// Per-client budget of "find me" lookups (issue 16).
+    pub find_limiter: crate::web::find::RateLimiter,
 }
 
 impl AppState {
@@ -221,6 +225,7 @@ impl Application {
             ),
         };
         let started_at = clock.now();
+        let events = Arc::new(crate::events::Events::new(config.sse_max_streams));
         let state = Arc::new(AppState {
             config,
             store: store.clone(),
@@ -242,7 +247,18 @@ impl Application {
             cycle_lock: tokio::sync::Mutex::new(()),
             written: tokio::sync::Mutex::new(Default::default()),
             leadership: Leadership::new(store.clone()),
+            events: events.clone(),
+            find_limiter: crate::web::find::RateLimiter::default(),
         });
+        state.board.on_publish(crate::web::live::board_listener(
+            events,
+            state.public_ids.clone(),
+        ));
+        // Newcomers get documents at once, before the first change.
+        crate::web::live::board_listener(state.events.clone(), state.public_ids.clone())(
+            &state.board.current(),
+        );
+        crate::web::live::publish_challenges(&state).await;
         let router = router(state.clone());
         Ok(Self {
             listener,
@@ -311,8 +327,12 @@ impl Application {
                 stopped(serving_stopped.clone()),
             ))
         });
+        let events = self.state.events.clone();
         let signal = tokio::spawn(async move {
             shutdown.await;
+            // Live streams never end on their own: end them so the grace
+            // period is spent on real requests.
+            events.close();
             let _ = stop_serving.send(true);
         });
         let served =
@@ -453,8 +473,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::public_metrics))
         .nest_service("/static", static_files(&state.config.static_dir))
-        .merge(crate::web::routes());
+        .merge(crate::web::routes(&state));
     crate::web::with_security_headers(router)
+        .merge(crate::web::framable_routes(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

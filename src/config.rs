@@ -193,6 +193,66 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// Bearer token that opens `/metrics` on the public port; unset = 404 there.
     pub metrics_token: Option<Secret>,
+    // ---- streamer kit (issue 16): branding and live streams ----
+    /// Community name, logo, affiliate code and sign-up link shown on every
+    /// page, overlay and board embed.
+    pub branding: Branding,
+    /// Concurrent `/api/events` streams served at once (`SSE_MAX_STREAMS`,
+    /// default 1000); one more answers 503, so idle viewers cannot pile up
+    /// without bound.
+    pub sse_max_streams: usize,
+}
+
+/// How the community presents itself (`COMMUNITY_NAME`, `COMMUNITY_LOGO_URL`,
+/// `AFFILIATE_CODE`, `SIGNUP_URL`): read once, shown everywhere, so a second
+/// community runs the same binary under its own name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branding {
+    /// Shown in titles, headers, overlays and embeds (default `FTS`).
+    pub community_name: String,
+    /// Absolute `http(s)` URL of a logo; Open Graph cards fall back to the
+    /// bundled default image without it.
+    pub logo_url: Option<String>,
+    /// The code viewers sign up with.
+    pub affiliate_code: Option<String>,
+    /// Where "Sign up with code …" points; `http(s)` only.
+    pub signup_url: Option<String>,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Self {
+            community_name: "FTS".into(),
+            logo_url: None,
+            affiliate_code: None,
+            signup_url: None,
+        }
+    }
+}
+
+impl Branding {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let link = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match text(name) {
+                None => Ok(None),
+                Some(v) => match url::Url::parse(&v) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Some(u.to_string())),
+                    _ => Err(ConfigError {
+                        name,
+                        value: v,
+                        expected: "an absolute http(s) URL",
+                    }),
+                },
+            }
+        };
+        Ok(Self {
+            community_name: text("COMMUNITY_NAME").unwrap_or_else(|| "FTS".into()),
+            logo_url: link("COMMUNITY_LOGO_URL")?,
+            affiliate_code: text("AFFILIATE_CODE"),
+            signup_url: link("SIGNUP_URL")?,
+        })
+    }
 }
 
 /// Every environment name this service reads (spec/config.md), for the
@@ -235,6 +295,7 @@ pub const KNOWN_NAMES: &[&str] = &[
     "COMMUNITY_LOGO_URL",
     "AFFILIATE_CODE",
     "SIGNUP_URL",
+    "SSE_MAX_STREAMS",
 ];
 
 /// The original bot's names read as aliases: (old name, new name).
@@ -539,6 +600,22 @@ impl Config {
                 })
                 .transpose()?,
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            branding: Branding::from_lookup(&get)?,
+            sse_max_streams: match parse_or(
+                &get,
+                "SSE_MAX_STREAMS",
+                1000usize,
+                "a stream count, at least 1",
+            )? {
+                0 => {
+                    return Err(ConfigError {
+                        name: "SSE_MAX_STREAMS",
+                        value: "0".into(),
+                        expected: "a stream count, at least 1",
+                    })
+                }
+                n => n,
+            },
         })
     }
 

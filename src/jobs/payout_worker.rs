@@ -189,7 +189,14 @@ pub async fn send_payout(
         .inc();
     match status {
         PayoutStatus::Sent => {
-            tracing::info!(key = %payout.key, amount = %payout.amount, "payout sent")
+            tracing::info!(key = %payout.key, amount = %payout.amount, "payout sent");
+            // Only now, after the tip left (or the dry run recorded it): the
+            // live alert and tips document (overlays celebrate from these).
+            let sent = PayoutRow {
+                dry_run,
+                ..payout.clone()
+            };
+            crate::web::live::publish_sent_payout(state, &sent).await;
         }
         PayoutStatus::Failed => {
             tracing::warn!(key = %payout.key, amount = %payout.amount, reason = ?message, "payout refused by the tipping API")

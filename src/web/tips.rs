@@ -209,10 +209,16 @@ async fn all_rows(state: &AppState) -> Result<Vec<TipRow>, Error> {
 
 /// `GET /api/tips`.
 pub async fn api_tips(State(state): State<Arc<AppState>>) -> Result<Json<TipsDoc>, Error> {
-    let rows = all_rows(&state).await?;
+    current_tips_doc(&state).await.map(Json)
+}
+
+/// The `/api/tips` document as of now (the JSON route and the live `tips`
+/// event).
+pub async fn current_tips_doc(state: &AppState) -> Result<TipsDoc, Error> {
+    let rows = all_rows(state).await?;
     let mut conn = state.store.pool().acquire().await.map_err(Error::db)?;
     let dry_run = tip_stats::dry_run_sent(&mut conn).await?;
-    Ok(Json(tips_doc(&rows, dry_run)))
+    Ok(tips_doc(&rows, dry_run))
 }
 
 #[cfg(test)]
