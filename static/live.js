@@ -36,19 +36,26 @@
   function renderRows(lines) {
     var list = document.getElementById("ov-rows");
     if (!list) return;
+    var before = [];
+    for (var i = 0; i < list.children.length; i++) before.push(list.children[i].textContent);
     var fresh = document.createDocumentFragment();
-    lines.slice(0, rowsWanted).forEach(function (line) {
+    lines.slice(0, rowsWanted).forEach(function (line, index) {
       var li = el("li", "ov-row r" + line.rank);
       li.appendChild(el("span", "ov-rank", String(line.rank)));
       li.appendChild(el("span", "ov-name", line.name));
       li.appendChild(el("span", "ov-figure", line.figure));
       li.appendChild(el("span", "ov-detail", line.detail));
+      if (before[index] !== li.textContent) li.className += " changed";
       fresh.appendChild(li);
     });
     if (!lines.length) fresh.appendChild(el("li", "ov-row ov-empty", list.getAttribute("data-empty") || ""));
     list.textContent = "";
     list.appendChild(fresh);
-    body.setAttribute("data-live-updates", String((parseInt(body.getAttribute("data-live-updates"), 10) || 0) + 1));
+    var count = (parseInt(body.getAttribute("data-live-updates"), 10) || 0) + 1;
+    body.setAttribute("data-live-updates", String(count));
+    // One line per render: handy in OBS's browser-source console, and how
+    // the browser test watches a page it cannot reload.
+    console.info("fts-live " + overlay + " render " + count + ": " + (list.firstChild ? list.firstChild.textContent : ""));
   }
   function setSub(text) {
     var sub = document.getElementById("ov-sub");
@@ -132,7 +139,10 @@
           for (var i = 0; i < old.length; i++) {
             old[i].replaceWith(document.importNode(fresh[i], true));
           }
-          body.setAttribute("data-live-updates", String((parseInt(body.getAttribute("data-live-updates"), 10) || 0) + 1));
+          var count = (parseInt(body.getAttribute("data-live-updates"), 10) || 0) + 1;
+          body.setAttribute("data-live-updates", String(count));
+          var top = document.querySelector("[data-live-region] .player");
+          console.info("fts-live page refresh " + count + ": " + (top ? top.textContent : ""));
         })
         .catch(function () { /* the next event tries again */ })
         .then(function () { refetching = false; });
