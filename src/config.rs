@@ -198,9 +198,31 @@ pub struct Config {
     /// page, overlay and board embed.
     pub branding: Branding,
     /// Concurrent `/api/events` streams served at once (`SSE_MAX_STREAMS`,
-    /// default 1000); one more answers 503, so idle viewers cannot pile up
-    /// without bound.
+    /// default 1000 or half of `HTTP_MAX_CONNECTIONS` if smaller, always
+    /// below it); one more answers 503, so idle viewers cannot pile up
+    /// without bound nor take every connection.
     pub sse_max_streams: usize,
+}
+
+/// `SSE_MAX_STREAMS`: every stream holds a connection for as long as a
+/// viewer watches, so the cap stays below `HTTP_MAX_CONNECTIONS` (else
+/// viewers could take every connection and the pages would stop answering).
+/// Default: 1000, or half of `HTTP_MAX_CONNECTIONS` when that is smaller.
+fn sse_max_streams(
+    get: &impl Fn(&str) -> Option<String>,
+    server: &ServerLimits,
+) -> Result<usize, ConfigError> {
+    const EXPECTED: &str = "a stream count, at least 1 and below HTTP_MAX_CONNECTIONS";
+    let default = (server.max_connections / 2).clamp(1, 1000);
+    let n: usize = parse_or(get, "SSE_MAX_STREAMS", default, EXPECTED)?;
+    if n == 0 || n >= server.max_connections {
+        return Err(ConfigError {
+            name: "SSE_MAX_STREAMS",
+            value: n.to_string(),
+            expected: EXPECTED,
+        });
+    }
+    Ok(n)
 }
 
 /// How the community presents itself (`COMMUNITY_NAME`, `COMMUNITY_LOGO_URL`,
@@ -533,6 +555,8 @@ impl Config {
                 ));
             }
         }
+        let server = ServerLimits::from_lookup(&get)?;
+        let sse_streams = sse_max_streams(&get, &server)?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -589,7 +613,7 @@ impl Config {
             first_run_pays_existing: parse_bool(&get, "FIRST_RUN_PAYS_EXISTING")?,
             bot_owner_id,
             warnings,
-            server: ServerLimits::from_lookup(&get)?,
+            server,
             metrics_addr: get("METRICS_ADDR")
                 .map(|v| {
                     v.parse().map_err(|_| ConfigError {
@@ -601,21 +625,7 @@ impl Config {
                 .transpose()?,
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
             branding: Branding::from_lookup(&get)?,
-            sse_max_streams: match parse_or(
-                &get,
-                "SSE_MAX_STREAMS",
-                1000usize,
-                "a stream count, at least 1",
-            )? {
-                0 => {
-                    return Err(ConfigError {
-                        name: "SSE_MAX_STREAMS",
-                        value: "0".into(),
-                        expected: "a stream count, at least 1",
-                    })
-                }
-                n => n,
-            },
+            sse_max_streams: sse_streams,
         })
     }
 
@@ -744,6 +754,49 @@ fn parse_bool(
             value: other.to_string(),
             expected: "true or false",
         }),
+    }
+}
+
+#[cfg(test)]
+mod streamer_kit_tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn branding_defaults_to_fts_and_validates_links() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.branding, Branding::default());
+        assert_eq!(c.branding.community_name, "FTS");
+        let c = config(&[
+            ("COMMUNITY_NAME", " Spin Club "),
+            ("AFFILIATE_CODE", "SPIN"),
+            ("SIGNUP_URL", "https://roobet.com/?ref=spin"),
+        ])
+        .unwrap();
+        assert_eq!(c.branding.community_name, "Spin Club");
+        assert_eq!(c.branding.affiliate_code.as_deref(), Some("SPIN"));
+        let bad = config(&[("SIGNUP_URL", "javascript:alert(1)")]).unwrap_err();
+        assert_eq!(bad.name, "SIGNUP_URL");
+        assert_eq!(config(&[("COMMUNITY_LOGO_URL", "logo.png")]).unwrap_err().name, "COMMUNITY_LOGO_URL");
+    }
+
+    #[test]
+    fn the_stream_cap_stays_below_the_connection_cap() {
+        assert_eq!(config(&[]).unwrap().sse_max_streams, 256);
+        let c = config(&[("HTTP_MAX_CONNECTIONS", "4000")]).unwrap();
+        assert_eq!(c.sse_max_streams, 1000);
+        let c = config(&[("HTTP_MAX_CONNECTIONS", "1100"), ("SSE_MAX_STREAMS", "1000")]).unwrap();
+        assert_eq!(c.sse_max_streams, 1000);
+        for bad in [vec![("SSE_MAX_STREAMS", "0")], vec![("SSE_MAX_STREAMS", "512")]] {
+            assert_eq!(config(&bad).unwrap_err().name, "SSE_MAX_STREAMS");
+        }
     }
 }
 
