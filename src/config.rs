@@ -254,7 +254,11 @@ impl Default for Branding {
 
 impl Branding {
     fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let text = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let text = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let link = |name: &'static str| -> Result<Option<String>, ConfigError> {
             match text(name) {
                 None => Ok(None),
@@ -784,7 +788,12 @@ mod streamer_kit_tests {
         assert_eq!(c.branding.affiliate_code.as_deref(), Some("SPIN"));
         let bad = config(&[("SIGNUP_URL", "javascript:alert(1)")]).unwrap_err();
         assert_eq!(bad.name, "SIGNUP_URL");
-        assert_eq!(config(&[("COMMUNITY_LOGO_URL", "logo.png")]).unwrap_err().name, "COMMUNITY_LOGO_URL");
+        assert_eq!(
+            config(&[("COMMUNITY_LOGO_URL", "logo.png")])
+                .unwrap_err()
+                .name,
+            "COMMUNITY_LOGO_URL"
+        );
     }
 
     #[test]
@@ -792,9 +801,16 @@ mod streamer_kit_tests {
         assert_eq!(config(&[]).unwrap().sse_max_streams, 256);
         let c = config(&[("HTTP_MAX_CONNECTIONS", "4000")]).unwrap();
         assert_eq!(c.sse_max_streams, 1000);
-        let c = config(&[("HTTP_MAX_CONNECTIONS", "1100"), ("SSE_MAX_STREAMS", "1000")]).unwrap();
+        let c = config(&[
+            ("HTTP_MAX_CONNECTIONS", "1100"),
+            ("SSE_MAX_STREAMS", "1000"),
+        ])
+        .unwrap();
         assert_eq!(c.sse_max_streams, 1000);
-        for bad in [vec![("SSE_MAX_STREAMS", "0")], vec![("SSE_MAX_STREAMS", "512")]] {
+        for bad in [
+            vec![("SSE_MAX_STREAMS", "0")],
+            vec![("SSE_MAX_STREAMS", "512")],
+        ] {
             assert_eq!(config(&bad).unwrap_err().name, "SSE_MAX_STREAMS");
         }
     }

@@ -129,7 +129,9 @@ impl Events {
     pub fn publish_json<T: Serialize>(&self, kind: EventKind, value: &T) {
         match serde_json::to_string(value) {
             Ok(text) => self.publish(kind, text),
-            Err(e) => tracing::error!(event = kind.as_str(), error = %e, "live event not serialisable"),
+            Err(e) => {
+                tracing::error!(event = kind.as_str(), error = %e, "live event not serialisable")
+            }
         }
     }
 

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use fts_assistant::clock::Clock;
 use fts_assistant::config::Secret;
-use fts_assistant::domain::masking::mask_username;
 use fts_assistant::domain::leaderboard::{default_monthly_prizes, rank_monthly};
+use fts_assistant::domain::masking::mask_username;
 use fts_assistant::domain::money::Cents;
 use fts_assistant::domain::multiplier::default_weekly_prizes;
 use fts_assistant::domain::payout_keys::PayoutKind;
@@ -67,9 +67,7 @@ impl SseClient {
             match tokio::time::timeout(left, self.stream.read(&mut chunk)).await {
                 Err(_) => return true,
                 Ok(Ok(0)) | Ok(Err(_)) => return false,
-                Ok(Ok(n)) => self
-                    .buffer
-                    .push_str(&String::from_utf8_lossy(&chunk[..n])),
+                Ok(Ok(n)) => self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n])),
             }
         }
     }
@@ -82,8 +80,7 @@ impl SseClient {
             Err(_) => true,
             Ok(Ok(0)) | Ok(Err(_)) => false,
             Ok(Ok(n)) => {
-                self.buffer
-                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
+                self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
                 true
             }
         }
@@ -209,7 +206,10 @@ async fn sse_client_gets_the_leaderboard_within_a_second_of_a_cycle(db: Db) {
     assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
     assert_eq!(doc["entries"][0]["username"], mask_username("Gambler01"));
     let text = doc.to_string();
-    assert!(!text.contains("uid-01") && !text.contains("Gambler01"), "{text}");
+    assert!(
+        !text.contains("uid-01") && !text.contains("Gambler01"),
+        "{text}"
+    );
     // The same document the JSON endpoint serves.
     let api: Value = app.get("/api/leaderboard").await.json().await.unwrap();
     assert_eq!(api, doc);
@@ -350,9 +350,10 @@ async fn a_thousand_idle_streams_stay_bounded() {
         "1,000 idle streams (both ends in this process) grew RSS by {grown_kib} KiB"
     );
     let started = Instant::now();
-    app.state
-        .events
-        .publish(EventKind::ChallengeWon, "{\"username\":\"Lucky***\"}".into());
+    app.state.events.publish(
+        EventKind::ChallengeWon,
+        "{\"username\":\"Lucky***\"}".into(),
+    );
     for client in &mut clients {
         assert!(
             client
@@ -372,7 +373,11 @@ async fn a_thousand_idle_streams_stay_bounded() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(app.state.events.open_streams(), 0, "closed streams free their slot");
+    assert_eq!(
+        app.state.events.open_streams(),
+        0,
+        "closed streams free their slot"
+    );
 }
 
 async fn find_answers_a_known_player_and_refuses_a_burst(db: Db) {
@@ -416,11 +421,20 @@ async fn find_answers_a_known_player_and_refuses_a_burst(db: Db) {
     // A burst from one client: ten answer, then 429; another client is unaffected.
     let mut statuses = Vec::new();
     for _ in 0..12 {
-        statuses.push(find("Player03", "203.0.113.9").await.unwrap().status().as_u16());
+        statuses.push(
+            find("Player03", "203.0.113.9")
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
     }
     assert_eq!(&statuses[..10], &[200; 10], "{statuses:?}");
     assert_eq!(&statuses[10..], &[429, 429], "{statuses:?}");
-    assert_eq!(find("Player03", "203.0.113.10").await.unwrap().status(), 200);
+    assert_eq!(
+        find("Player03", "203.0.113.10").await.unwrap().status(),
+        200
+    );
 
     // The form on `/` answers the same, masked.
     let html = app
@@ -433,7 +447,10 @@ async fn find_answers_a_known_player_and_refuses_a_burst(db: Db) {
         .text()
         .await
         .unwrap();
-    let shown = format!("<strong>{}</strong> is <strong>#2</strong>", mask_username("Player02"));
+    let shown = format!(
+        "<strong>{}</strong> is <strong>#2</strong>",
+        mask_username("Player02")
+    );
     assert!(html.contains(&shown), "{html}");
     assert!(!html.contains("Player02"));
 }
@@ -480,21 +497,31 @@ async fn every_page_is_branded_with_open_graph_tags(db: Db) {
         ] {
             assert!(html.contains(needle), "{path} lacks {needle}");
         }
-        assert!(!html.contains("<!--brand:"), "{path} has an unfilled marker");
+        assert!(
+            !html.contains("<!--brand:"),
+            "{path} has an unfilled marker"
+        );
         assert!(!html.contains("· FTS<"), "{path} still says FTS");
         assert!(!html.contains("Player01"), "{path} shows a raw name");
     }
     let embed = app.get("/embed").await.text().await.unwrap();
     // The copy-paste snippet (escaped as text), pointing at PUBLIC_BASE_URL.
     assert!(embed.contains("iframe src="), "{embed}");
-    assert!(embed.contains("https://board.example/embed/leaderboard"), "{embed}");
+    assert!(
+        embed.contains("https://board.example/embed/leaderboard"),
+        "{embed}"
+    );
 }
 
 async fn only_overlays_and_the_embed_may_be_framed(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
-    for path in ["/overlay/leaderboard", "/overlay/alerts", "/embed/leaderboard"] {
+    for path in [
+        "/overlay/leaderboard",
+        "/overlay/alerts",
+        "/embed/leaderboard",
+    ] {
         let r = app.get(path).await;
         assert_eq!(r.status(), 200, "{path}");
         let csp = r.headers()["content-security-policy"].to_str().unwrap();
@@ -517,7 +544,10 @@ async fn only_overlays_and_the_embed_may_be_framed(db: Db) {
         .text()
         .await
         .unwrap();
-    assert!(ok.contains("class=\"overlay theme-light scale-150\""), "{ok}");
+    assert!(
+        ok.contains("class=\"overlay theme-light scale-150\""),
+        "{ok}"
+    );
 }
 
 on_both_databases!(
@@ -584,12 +614,20 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
     let out = tokio::task::spawn_blocking(move || chromium(&args))
         .await
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let decoder = png::Decoder::new(std::fs::File::open(&shot).unwrap());
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Rgba, "screenshot has alpha");
+    assert_eq!(
+        info.color_type,
+        png::ColorType::Rgba,
+        "screenshot has alpha"
+    );
     let alpha = |x: usize, y: usize| pixels[(y * info.width as usize + x) * 4 + 3];
     let (w, h) = (info.width as usize, info.height as usize);
     assert_eq!(alpha(w - 2, h - 2), 0, "the page background is transparent");
@@ -597,7 +635,10 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
 
     // 2. Live update without reload, on the overlay and on `/`.
     for (path, expected) in [
-        ("/overlay/leaderboard?rows=5", "fts-live leaderboard render 2: 1"),
+        (
+            "/overlay/leaderboard?rows=5",
+            "fts-live leaderboard render 2: 1",
+        ),
         ("/", "fts-live page refresh 1: "),
     ] {
         let expected = format!("{expected}{}", mask_username("NewLeader"));
@@ -609,7 +650,13 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
         // ends it; the script logs each render to the console.
         let run = tokio::task::spawn_blocking(move || {
             Command::new("timeout")
-                .args(["12", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu"])
+                .args([
+                    "12",
+                    "/usr/bin/chromium",
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                ])
                 .arg(format!("--user-data-dir={}", profile.display()))
                 .args(["--enable-logging=stderr", "--v=0"])
                 .arg(url)

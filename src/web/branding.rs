@@ -137,10 +137,7 @@ pub fn card_tags(state: &AppState, title: &str, uri: &Uri) -> String {
     ];
     tags.iter()
         .map(|(attr, name, content)| {
-            format!(
-                "<meta {attr}=\"{name}\" content=\"{}\">",
-                escape(content)
-            )
+            format!("<meta {attr}=\"{name}\" content=\"{}\">", escape(content))
         })
         .collect::<Vec<_>>()
         .join("\n  ")
@@ -213,7 +210,10 @@ mod tests {
         brand.signup_url = Some("https://roobet.com/?ref=a&b".into());
         let html = join_html(&brand);
         assert!(html.contains("&lt;b&gt;"), "{html}");
-        assert!(html.contains("href=\"https://roobet.com/?ref=a&amp;b\""), "{html}");
+        assert!(
+            html.contains("href=\"https://roobet.com/?ref=a&amp;b\""),
+            "{html}"
+        );
     }
 
     #[test]

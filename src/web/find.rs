@@ -269,9 +269,9 @@ impl From<Lookup> for FindView {
     fn from(lookup: Lookup) -> Self {
         match lookup {
             Lookup::Found(s) => Self::Found(s),
-            Lookup::NotRanked => Self::Message(
-                "No player with exactly that username is ranked this month.".into(),
-            ),
+            Lookup::NotRanked => {
+                Self::Message("No player with exactly that username is ranked this month.".into())
+            }
             Lookup::Limited => {
                 Self::Message("Too many searches from here; try again in a minute.".into())
             }

@@ -18,7 +18,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::app::AppState;
 use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::events::{EventKind, Events, LiveEvent, Subscription};
-use crate::published::{Published, PublishListener};
+use crate::published::{PublishListener, Published};
 use crate::store::challenges;
 use crate::store::payouts::PayoutRow;
 
@@ -99,10 +99,7 @@ fn sse_event(event: &LiveEvent) -> Event {
 /// documents once and hands them to the hub.
 pub fn board_listener(events: Arc<Events>, ids: PublicIdKey) -> PublishListener {
     Box::new(move |published: &Published| {
-        events.publish_json(
-            EventKind::Leaderboard,
-            &leaderboard_doc(published, &ids),
-        );
+        events.publish_json(EventKind::Leaderboard, &leaderboard_doc(published, &ids));
         events.publish_json(EventKind::Multipliers, &multipliers_doc(published));
     })
 }

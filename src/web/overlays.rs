@@ -353,7 +353,10 @@ mod tests {
             ("", "", "NaN"),
             ("", "", "inf"),
         ] {
-            assert!(OverlayOptions::parse(&query(t, r, s), 5).is_err(), "{t} {r} {s}");
+            assert!(
+                OverlayOptions::parse(&query(t, r, s), 5).is_err(),
+                "{t} {r} {s}"
+            );
         }
     }
 }

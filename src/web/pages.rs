@@ -154,8 +154,8 @@ pub async fn home(
     Query(query): Query<HomeQuery>,
 ) -> Response {
     let find_query = query.find.unwrap_or_default().trim().to_string();
-    let find = (!find_query.is_empty())
-        .then(|| find::lookup(&state, peer, &headers, &find_query).into());
+    let find =
+        (!find_query.is_empty()).then(|| find::lookup(&state, peer, &headers, &find_query).into());
     let published = state.board.current();
     let month = &published.month;
     render(&HomePage {
