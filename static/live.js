@@ -103,7 +103,9 @@
     card.appendChild(el("div", "ov-alert-text", a.text));
     if (a.test) card.appendChild(el("div", "ov-alert-test", "TEST (dry run)"));
     box.appendChild(card);
-    body.setAttribute("data-alerts-shown", String((parseInt(body.getAttribute("data-alerts-shown"), 10) || 0) + 1));
+    var shown = (parseInt(body.getAttribute("data-alerts-shown"), 10) || 0) + 1;
+    body.setAttribute("data-alerts-shown", String(shown));
+    console.info("fts-live alert " + shown + ": " + a.title + " " + a.text + (a.test ? " (test)" : ""));
     setTimeout(function () { card.className += " leaving"; }, 7000);
     setTimeout(function () {
       if (card.parentNode) card.parentNode.removeChild(card);

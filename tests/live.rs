@@ -687,4 +687,49 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
             "{path}: expected {expected:?} in {lines:#?}"
         );
     }
+
+    // 3. The alerts overlay shows a card for a paid milestone.
+    let url = format!("{}/overlay/alerts", app.base_url);
+    let profile = dir.path().join("alerts");
+    let before = app.state.events.open_streams();
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new("timeout")
+            .args(["10", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(["--enable-logging=stderr", "--v=0"])
+            .arg(url)
+            .output()
+            .expect("chromium runs")
+    });
+    let mut connected = false;
+    for _ in 0..400 {
+        if app.state.events.open_streams() > before {
+            connected = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(connected, "the alerts overlay opened /api/events");
+    let alert = serde_json::json!({
+        "username": mask_username("LuckyDuck"),
+        "amount": 25.0,
+        "tier": 3,
+        "tier_name": "Gold",
+        "test": false,
+    });
+    app.state
+        .events
+        .publish(EventKind::Milestone, alert.to_string());
+    let out = run.await.unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let expected = format!(
+        "Gold reached! {} was tipped $25.00",
+        mask_username("LuckyDuck")
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("fts-live alert 1:") && l.contains(&expected)),
+        "expected {expected:?} in {:#?}",
+        log.lines().filter(|l| l.contains("fts-live")).collect::<Vec<_>>()
+    );
 }
