@@ -473,7 +473,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::public_metrics))
         .nest_service("/static", static_files(&state.config.static_dir))
-        .merge(crate::web::routes(&state));
+        .merge(crate::web::routes(&state))
+        // An explicit 404, so unknown paths get the strict headers below
+        // even though the framable routes are merged after them.
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND });
     crate::web::with_security_headers(router)
         .merge(crate::web::framable_routes(&state))
         .layer(middleware::from_fn_with_state(

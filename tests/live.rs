@@ -528,7 +528,7 @@ async fn only_overlays_and_the_embed_may_be_framed(db: Db) {
         assert!(csp.contains("frame-ancestors *"), "{path}: {csp}");
         assert!(r.headers().get("x-frame-options").is_none(), "{path}");
     }
-    for path in ["/", "/embed", "/api/leaderboard", "/challenges"] {
+    for path in ["/", "/embed", "/api/leaderboard", "/challenges", "/nowhere"] {
         let r = app.get(path).await;
         let csp = r.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
@@ -694,7 +694,13 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
     let before = app.state.events.open_streams();
     let run = tokio::task::spawn_blocking(move || {
         Command::new("timeout")
-            .args(["10", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu"])
+            .args([
+                "10",
+                "/usr/bin/chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+            ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(["--enable-logging=stderr", "--v=0"])
             .arg(url)
@@ -730,6 +736,8 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
         log.lines()
             .any(|l| l.contains("fts-live alert 1:") && l.contains(&expected)),
         "expected {expected:?} in {:#?}",
-        log.lines().filter(|l| l.contains("fts-live")).collect::<Vec<_>>()
+        log.lines()
+            .filter(|l| l.contains("fts-live"))
+            .collect::<Vec<_>>()
     );
 }

@@ -101,7 +101,8 @@ fn live_routes() -> Router<Arc<AppState>> {
 /// The overlays and the embed widget: framable by any site, branded, and
 /// otherwise under the same headers as every page. Merged after
 /// [`with_security_headers`] so its `frame-ancestors 'none'` and
-/// `X-Frame-Options: DENY` do not apply here.
+/// `X-Frame-Options: DENY` do not apply here; its layers are route layers,
+/// so an unmatched path (the merged fallback) keeps the strict headers.
 pub fn framable_routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
     let headers: [(HeaderName, &'static str); 3] = [
         (
@@ -117,13 +118,13 @@ pub fn framable_routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/overlay/challenges", get(overlays::challenges))
         .route("/overlay/alerts", get(overlays::alerts))
         .route("/embed/leaderboard", get(overlays::embed_leaderboard))
-        .layer(axum::middleware::from_fn_with_state(
+        .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             branding::brand,
         ))
-        .layer(CompressionLayer::new());
+        .route_layer(CompressionLayer::new());
     headers.into_iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::overriding(
+        router.route_layer(SetResponseHeaderLayer::overriding(
             name,
             HeaderValue::from_static(value),
         ))

@@ -289,7 +289,7 @@ struct EmbedHelpPage {
 pub async fn embed_help(State(state): State<Arc<AppState>>) -> Response {
     let base = state.config.public_base_url.clone();
     let snippet = format!(
-        "<iframe src=\"{base}/embed/leaderboard\" width=\"380\" height=\"560\" \
+        "<iframe src=\"{base}/embed/leaderboard\" width=\"380\" height=\"660\" \
 frameborder=\"0\" loading=\"lazy\" title=\"Leaderboard\"></iframe>"
     );
     let page = EmbedHelpPage {
@@ -299,22 +299,22 @@ frameborder=\"0\" loading=\"lazy\" title=\"Leaderboard\"></iframe>"
         overlays: vec![
             OverlayHelp {
                 path: "/overlay/leaderboard",
-                size: "400 × 420",
+                size: "400×420",
                 what: "this month's top rows",
             },
             OverlayHelp {
                 path: "/overlay/multipliers",
-                size: "400 × 420",
+                size: "400×420",
                 what: "this week's best multipliers",
             },
             OverlayHelp {
                 path: "/overlay/challenges",
-                size: "400 × 420",
+                size: "400×420",
                 what: "active slot challenges",
             },
             OverlayHelp {
                 path: "/overlay/alerts",
-                size: "600 × 200",
+                size: "600×200",
                 what: "a card when a milestone tip or challenge prize is paid",
             },
         ],
