@@ -179,6 +179,8 @@ pub async fn send_payout(
         state.clock.now().timestamp_millis(),
     )
     .await?;
+    // The live events below read the database: give this connection back first.
+    drop(conn);
     state
         .metrics
         .payouts
