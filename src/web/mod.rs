@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod overlays;
 pub mod pages;
 pub mod public;
+pub mod rate_limit;
 pub mod seed_docs;
 mod time_text;
 pub mod tips;
