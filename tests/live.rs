@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 
 use fts_assistant::clock::Clock;
 use fts_assistant::config::Secret;
+use fts_assistant::domain::challenges::{GameIdentifier, NewChallenge};
 use fts_assistant::domain::leaderboard::{default_monthly_prizes, rank_monthly};
 use fts_assistant::domain::masking::mask_username;
-use fts_assistant::domain::money::Cents;
+use fts_assistant::domain::money::{Cents, Multiplier};
 use fts_assistant::domain::multiplier::default_weekly_prizes;
 use fts_assistant::domain::payout_keys::PayoutKind;
 use fts_assistant::domain::players::PlayerFigures;
@@ -27,6 +28,7 @@ use fts_assistant::published::Published;
 use fts_assistant::roobet::fake::{
     FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_USER_ID,
 };
+use fts_assistant::store::challenges::{self, Creator};
 use fts_assistant::store::payouts::{self, NewPayout, PayoutStatus};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -193,6 +195,31 @@ async fn sse_client_gets_the_leaderboard_within_a_second_of_a_cycle(db: Db) {
         .expect("the current board on connect");
     assert_eq!(first["entries"].as_array().unwrap().len(), 0);
 
+    // A challenge added behind the app's back: the cycle republishes them.
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    let challenge = NewChallenge {
+        game_id: GameIdentifier::parse("pragmatic:vs20olympgate").unwrap(),
+        name: "Gates of Olympus".into(),
+        required: Multiplier(50_000),
+        prize: Cents(2_500),
+        min_bet: None,
+        emoji: None,
+    };
+    let creator = Creator {
+        id: None,
+        name: None,
+    };
+    challenges::insert(
+        &mut conn,
+        &challenge,
+        &creator,
+        app.clock.now().timestamp_millis(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    drop(conn);
+
     let cycle = run_and_record(&app.state);
     let published_at = Instant::now();
     cycle.await.unwrap();
@@ -213,11 +240,34 @@ async fn sse_client_gets_the_leaderboard_within_a_second_of_a_cycle(db: Db) {
     // The same document the JSON endpoint serves.
     let api: Value = app.get("/api/leaderboard").await.json().await.unwrap();
     assert_eq!(api, doc);
-    // Multipliers come along from the same publish.
+    // Multipliers come along from the same publish, then the challenges.
     assert!(client
         .wait_for("multipliers", Duration::from_secs(1), |_| true)
         .await
         .is_some());
+    let active = client
+        .wait_for("challenges", Duration::from_secs(2), |d| {
+            d["challenges"].as_array().is_some_and(|c| c.len() == 1)
+        })
+        .await
+        .expect("the cycle publishes the active challenges");
+    assert_eq!(active["challenges"][0]["game_name"], "Gates of Olympus");
+}
+
+/// A quiet stream still carries a comment line every 15 s, so proxies and
+/// our own idle timeout keep it open and a client can tell it is alive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_stream_gets_heartbeats() {
+    let app = TestApp::spawn_full(Db::Sqlite, common::test_start(), false, |_| {})
+        .await
+        .expect("SQLite always runs");
+    let mut client = SseClient::connect(&app).await;
+    assert!(client.read_for(Duration::from_secs(17)).await, "still open");
+    assert!(
+        client.buffer.contains("\n: heartbeat\n"),
+        "{}",
+        client.buffer
+    );
 }
 
 async fn a_sent_milestone_is_announced_after_payment_only(db: Db) {
