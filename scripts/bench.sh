@@ -29,6 +29,8 @@
 #   BENCH_CONNECTIONS   wrk connections (default 32)
 #   BENCH_REQUESTS      loadgen requests (default 1000)
 #   BENCH_CONCURRENCY   loadgen concurrency (default 16)
+#   BENCH_SSE_CLIENTS   concurrent /api/events clients for the live-events
+#                       measurement (default 1000; scripts/bench_sse.py)
 #   POLL_INTERVAL_SECS  poll interval of the demo server (default 5)
 #   BENCH_TIPS          confirmed payouts in the ledger for the tips routes (default 100000)
 #   BENCH_NO_BUILD=1    use the existing release binary
@@ -114,6 +116,8 @@ server_env=(
     STATIC_DIR="$repo/static"
     LOG_FORMAT=json
     METRICS_TOKEN=bench-metrics-token
+    HTTP_MAX_CONNECTIONS=$(( ${BENCH_SSE_CLIENTS:-1000} + 200 ))
+    SSE_MAX_STREAMS="${BENCH_SSE_CLIENTS:-1000}"
     RUST_LOG="warn,fts_assistant::cli::serve=info"
 )
 # A ledger of confirmed payouts (years of a busy community) for the tips
@@ -241,6 +245,15 @@ loadgen_out="$work/loadgen.txt"
 if ! loadgen --requests "$requests" --concurrency "$concurrency" >"$loadgen_out" 2>&1; then
     failed=1
 fi
+
+# ---- live events (issue 16) ---------------------------------------------------
+sse_clients="${BENCH_SSE_CLIENTS:-1000}"
+sse_out="$work/sse.txt"
+log "SSE: $sse_clients concurrent /api/events clients, one update (the next poll cycle)"
+if ! python3 "$repo/scripts/bench_sse.py" --url "$base" --clients "$sse_clients" \
+    --server-pid "$server_pid" >"$sse_out" 2>&1; then
+    failed=1
+fi
 read -r cycles_after ok_after < <(poll_cycles)
 
 kill "$sampler_pid" 2>/dev/null || true
@@ -268,6 +281,10 @@ echo "Mixed signed interactions (\`fts-assistant loadgen --requests $requests --
     "each freshly signed with a new interaction id):"
 echo
 cat "$loadgen_out"
+echo
+echo "Live events (\`scripts/bench_sse.py\`, raw HTTP/1.0 SSE clients on the same machine):"
+echo
+cat "$sse_out"
 echo
 echo "Server RSS: peak $((peak_kb / 1024)) MB, at the end $((last_kb / 1024)) MB" \
     "($(wc -l <"$work/rss.txt") samples every 0.25 s)."

@@ -93,6 +93,10 @@ pub struct AppState {
     pub written: tokio::sync::Mutex<crate::jobs::written::WrittenFigures>,
     /// This process's claim on the job lock (always held on SQLite).
     pub leadership: Leadership,
+    /// Live events behind `/api/events` (issue 16).
+    pub events: Arc<crate::events::Events>,
+    /// Per-client budget of "find me" lookups (issue 16).
+    pub find_limiter: crate::web::find::RateLimiter,
 }
 
 impl AppState {
@@ -232,6 +236,7 @@ impl Application {
             ),
         };
         let started_at = clock.now();
+        let events = Arc::new(crate::events::Events::new(config.sse_max_streams));
         let state = Arc::new(AppState {
             config,
             store: store.clone(),
@@ -260,8 +265,19 @@ impl Application {
             cycle_lock: tokio::sync::Mutex::new(()),
             written: tokio::sync::Mutex::new(Default::default()),
             leadership: Leadership::new(store.clone()),
+            events: events.clone(),
+            find_limiter: crate::web::find::RateLimiter::default(),
         });
         state.refresh_tips().await;
+        state.board.on_publish(crate::web::live::board_listener(
+            events,
+            state.public_ids.clone(),
+        ));
+        // Newcomers get documents at once, before the first change.
+        crate::web::live::board_listener(state.events.clone(), state.public_ids.clone())(
+            &state.board.current(),
+        );
+        crate::web::live::publish_challenges(&state).await;
         let router = router(state.clone());
         Ok(Self {
             listener,
@@ -331,8 +347,12 @@ impl Application {
                 stopped(serving_stopped.clone()),
             ))
         });
+        let events = self.state.events.clone();
         let signal = tokio::spawn(async move {
             shutdown.await;
+            // Live streams never end on their own: end them so the grace
+            // period is spent on real requests.
+            events.close();
             let _ = stop_serving.send(true);
         });
         let served =
@@ -491,8 +511,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::public_metrics))
         .nest_service("/static", static_files(&state.config.static_dir))
-        .merge(crate::web::routes());
+        .merge(crate::web::routes(&state))
+        // An explicit 404, so unknown paths get the strict headers below
+        // even though the framable routes are merged after them.
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND });
     crate::web::with_security_headers(router)
+        .merge(crate::web::framable_routes(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

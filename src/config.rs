@@ -198,6 +198,92 @@ pub struct Config {
     /// How often every replica checks whether the public tips changed and,
     /// if so, rebuilds `/api/tips` and `/allTimeTips.json` (`TIPS_REFRESH_SECS`).
     pub tips_refresh: Duration,
+    // ---- streamer kit (issue 16): branding and live streams ----
+    /// Community name, logo, affiliate code and sign-up link shown on every
+    /// page, overlay and board embed.
+    pub branding: Branding,
+    /// Concurrent `/api/events` streams served at once (`SSE_MAX_STREAMS`,
+    /// default 1000 or half of `HTTP_MAX_CONNECTIONS` if smaller, always
+    /// below it); one more answers 503, so idle viewers cannot pile up
+    /// without bound nor take every connection.
+    pub sse_max_streams: usize,
+}
+
+/// `SSE_MAX_STREAMS`: every stream holds a connection for as long as a
+/// viewer watches, so the cap stays below `HTTP_MAX_CONNECTIONS` (else
+/// viewers could take every connection and the pages would stop answering).
+/// Default: 1000, or half of `HTTP_MAX_CONNECTIONS` when that is smaller.
+fn sse_max_streams(
+    get: &impl Fn(&str) -> Option<String>,
+    server: &ServerLimits,
+) -> Result<usize, ConfigError> {
+    const EXPECTED: &str = "a stream count, at least 1 and below HTTP_MAX_CONNECTIONS";
+    let default = (server.max_connections / 2).clamp(1, 1000);
+    let n: usize = parse_or(get, "SSE_MAX_STREAMS", default, EXPECTED)?;
+    if n == 0 || n >= server.max_connections {
+        return Err(ConfigError {
+            name: "SSE_MAX_STREAMS",
+            value: n.to_string(),
+            expected: EXPECTED,
+        });
+    }
+    Ok(n)
+}
+
+/// How the community presents itself (`COMMUNITY_NAME`, `COMMUNITY_LOGO_URL`,
+/// `AFFILIATE_CODE`, `SIGNUP_URL`): read once, shown everywhere, so a second
+/// community runs the same binary under its own name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branding {
+    /// Shown in titles, headers, overlays and embeds (default `FTS`).
+    pub community_name: String,
+    /// Absolute `http(s)` URL of a logo; Open Graph cards fall back to the
+    /// bundled default image without it.
+    pub logo_url: Option<String>,
+    /// The code viewers sign up with.
+    pub affiliate_code: Option<String>,
+    /// Where "Sign up with code …" points; `http(s)` only.
+    pub signup_url: Option<String>,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Self {
+            community_name: "FTS".into(),
+            logo_url: None,
+            affiliate_code: None,
+            signup_url: None,
+        }
+    }
+}
+
+impl Branding {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let text = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let link = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match text(name) {
+                None => Ok(None),
+                Some(v) => match url::Url::parse(&v) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Some(u.to_string())),
+                    _ => Err(ConfigError {
+                        name,
+                        value: v,
+                        expected: "an absolute http(s) URL",
+                    }),
+                },
+            }
+        };
+        Ok(Self {
+            community_name: text("COMMUNITY_NAME").unwrap_or_else(|| "FTS".into()),
+            logo_url: link("COMMUNITY_LOGO_URL")?,
+            affiliate_code: text("AFFILIATE_CODE"),
+            signup_url: link("SIGNUP_URL")?,
+        })
+    }
 }
 
 /// Every environment name this service reads (spec/config.md), for the
@@ -240,6 +326,7 @@ pub const KNOWN_NAMES: &[&str] = &[
     "COMMUNITY_LOGO_URL",
     "AFFILIATE_CODE",
     "SIGNUP_URL",
+    "SSE_MAX_STREAMS",
 ];
 
 /// The original bot's names read as aliases: (old name, new name).
@@ -477,6 +564,8 @@ impl Config {
                 ));
             }
         }
+        let server = ServerLimits::from_lookup(&get)?;
+        let sse_streams = sse_max_streams(&get, &server)?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -538,7 +627,7 @@ impl Config {
             first_run_pays_existing: parse_bool(&get, "FIRST_RUN_PAYS_EXISTING")?,
             bot_owner_id,
             warnings,
-            server: ServerLimits::from_lookup(&get)?,
+            server,
             metrics_addr: get("METRICS_ADDR")
                 .map(|v| {
                     v.parse().map_err(|_| ConfigError {
@@ -562,6 +651,8 @@ impl Config {
                     expected: "whole seconds, at least 1",
                 })?,
             ),
+            branding: Branding::from_lookup(&get)?,
+            sse_max_streams: sse_streams,
         })
     }
 
@@ -690,6 +781,61 @@ fn parse_bool(
             value: other.to_string(),
             expected: "true or false",
         }),
+    }
+}
+
+#[cfg(test)]
+mod streamer_kit_tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn branding_defaults_to_fts_and_validates_links() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.branding, Branding::default());
+        assert_eq!(c.branding.community_name, "FTS");
+        let c = config(&[
+            ("COMMUNITY_NAME", " Spin Club "),
+            ("AFFILIATE_CODE", "SPIN"),
+            ("SIGNUP_URL", "https://roobet.com/?ref=spin"),
+        ])
+        .unwrap();
+        assert_eq!(c.branding.community_name, "Spin Club");
+        assert_eq!(c.branding.affiliate_code.as_deref(), Some("SPIN"));
+        let bad = config(&[("SIGNUP_URL", "javascript:alert(1)")]).unwrap_err();
+        assert_eq!(bad.name, "SIGNUP_URL");
+        assert_eq!(
+            config(&[("COMMUNITY_LOGO_URL", "logo.png")])
+                .unwrap_err()
+                .name,
+            "COMMUNITY_LOGO_URL"
+        );
+    }
+
+    #[test]
+    fn the_stream_cap_stays_below_the_connection_cap() {
+        assert_eq!(config(&[]).unwrap().sse_max_streams, 256);
+        let c = config(&[("HTTP_MAX_CONNECTIONS", "4000")]).unwrap();
+        assert_eq!(c.sse_max_streams, 1000);
+        let c = config(&[
+            ("HTTP_MAX_CONNECTIONS", "1100"),
+            ("SSE_MAX_STREAMS", "1000"),
+        ])
+        .unwrap();
+        assert_eq!(c.sse_max_streams, 1000);
+        for bad in [
+            vec![("SSE_MAX_STREAMS", "0")],
+            vec![("SSE_MAX_STREAMS", "512")],
+        ] {
+            assert_eq!(config(&bad).unwrap_err().name, "SSE_MAX_STREAMS");
+        }
     }
 }
 

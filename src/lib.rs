@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod domain;
+pub mod events;
 pub mod jobs;
 pub mod published;
 pub mod roobet;

@@ -127,10 +127,22 @@ impl Published {
     }
 }
 
+/// Called with every snapshot swapped in (the live events of issue 16).
+pub type PublishListener = Box<dyn Fn(&Published) + Send + Sync>;
+
 /// The slot holding the current [`Published`] snapshot.
-#[derive(Debug)]
 pub struct Board {
     current: RwLock<Arc<Published>>,
+    listener: std::sync::OnceLock<PublishListener>,
+}
+
+impl std::fmt::Debug for Board {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Board")
+            .field("current", &self.current)
+            .field("listener", &self.listener.get().is_some())
+            .finish()
+    }
 }
 
 impl Board {
@@ -138,6 +150,7 @@ impl Board {
     pub fn new(initial: Published) -> Self {
         Self {
             current: RwLock::new(Arc::new(initial)),
+            listener: std::sync::OnceLock::new(),
         }
     }
 
@@ -149,9 +162,20 @@ impl Board {
             .clone()
     }
 
-    /// Swaps in a new snapshot.
+    /// Swaps in a new snapshot, then tells the listener (if any) about it.
     pub fn publish(&self, next: Published) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+        let next = Arc::new(next);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
+        if let Some(listener) = self.listener.get() {
+            listener(&next);
+        }
+    }
+
+    /// Sets the one listener told of every publish (the live events); a
+    /// second call is ignored. Kept as a callback so this module stays free
+    /// of the web layer that renders the documents.
+    pub fn on_publish(&self, listener: PublishListener) {
+        let _ = self.listener.set(listener);
     }
 }
 

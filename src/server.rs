@@ -141,12 +141,24 @@ async fn serve_connection(
     mut stopping: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
+    // The peer's address, for handlers that key by client (`/api/find`).
+    let peer = stream.peer_addr().ok();
     let activity = Activity::new();
     let io = TokioIo::new(Tracked {
         inner: stream,
         activity: activity.clone(),
     });
-    let service = TowerToHyperService::new(router);
+    let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+        router,
+        move |mut request: Request<hyper::body::Incoming>| {
+            if let Some(peer) = peer {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+            }
+            request
+        },
+    ));
     let connection = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(connection);
     let mut asked_to_stop = false;

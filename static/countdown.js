@@ -1,12 +1,11 @@
 // Keeps the server-rendered countdowns ticking; the page reads fine without it.
 // Counts from the seconds the server computed (data-countdown-left), so a
 // visitor's wrong clock cannot show a wrong time; the end timestamp is the
-// fallback.
+// fallback. Nodes are looked up on every tick and each remembers when it was
+// first seen, so sections swapped in by live.js keep ticking too.
 (function () {
   "use strict";
-  var nodes = document.querySelectorAll("[data-countdown-end]");
-  if (!nodes.length) return;
-  var loaded = Date.now();
+  if (!document.querySelector("[data-countdown-end]")) return;
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function text(left) {
     if (left <= 0) return "ended";
@@ -16,13 +15,21 @@
       pad(Math.floor(left % 3600 / 60)) + ":" + pad(left % 60) + " left";
   }
   function tick() {
-    var elapsed = Math.floor((Date.now() - loaded) / 1000);
+    var nodes = document.querySelectorAll("[data-countdown-end]");
+    var now = Date.now();
     for (var i = 0; i < nodes.length; i++) {
-      var left = parseInt(nodes[i].getAttribute("data-countdown-left"), 10);
-      if (isNaN(left)) {
-        left = parseInt(nodes[i].getAttribute("data-countdown-end"), 10) - Math.floor(loaded / 1000);
+      var node = nodes[i];
+      var seen = parseInt(node.getAttribute("data-countdown-seen"), 10);
+      if (isNaN(seen)) {
+        seen = now;
+        node.setAttribute("data-countdown-seen", String(now));
       }
-      if (!isNaN(left)) nodes[i].textContent = text(left - elapsed);
+      var elapsed = Math.floor((now - seen) / 1000);
+      var left = parseInt(node.getAttribute("data-countdown-left"), 10);
+      if (isNaN(left)) {
+        left = parseInt(node.getAttribute("data-countdown-end"), 10) - Math.floor(seen / 1000);
+      }
+      if (!isNaN(left)) node.textContent = text(left - elapsed);
     }
   }
   tick();

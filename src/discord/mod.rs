@@ -2,6 +2,7 @@
 //! slash commands, the REST client for channel messages, and the dev tools
 //! that let anyone try commands without Discord.
 
+pub mod branding;
 pub mod commands;
 pub mod dev_keys;
 pub mod embeds;

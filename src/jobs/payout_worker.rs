@@ -179,9 +179,11 @@ pub async fn send_payout(
         state.clock.now().timestamp_millis(),
     )
     .await?;
+    // The live events below read the database: give this connection back first.
     drop(conn);
     if status == PayoutStatus::Sent {
-        // Money left: the public tips documents follow it at once.
+        // Money left: the public tips documents follow it at once (and the
+        // live `tips` event below carries the new page).
         state.refresh_tips().await;
     }
     state
@@ -194,7 +196,14 @@ pub async fn send_payout(
         .inc();
     match status {
         PayoutStatus::Sent => {
-            tracing::info!(key = %payout.key, amount = %payout.amount, "payout sent")
+            tracing::info!(key = %payout.key, amount = %payout.amount, "payout sent");
+            // Only now, after the tip left (or the dry run recorded it): the
+            // live alert and tips document (overlays celebrate from these).
+            let sent = PayoutRow {
+                dry_run,
+                ..payout.clone()
+            };
+            crate::web::live::publish_sent_payout(state, &sent).await;
         }
         PayoutStatus::Failed => {
             tracing::warn!(key = %payout.key, amount = %payout.amount, reason = ?message, "payout refused by the tipping API")

@@ -114,6 +114,8 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     attach_month_tips(&mut conn, &mut published).await?;
     drop(conn);
     state.board.publish(published);
+    // Best attempts and wins change with the cycle (live `challenges`).
+    crate::web::live::publish_challenges(state).await;
     state.payouts_wakeup.notify_one();
     Ok(CycleReport {
         players_seen: month_figures.len(),

@@ -108,7 +108,10 @@ pub async fn publish_boards(state: &AppState) -> PublishReport {
             tracing::debug!(board = key, "no channel configured: message is off");
             continue;
         };
-        let body = render(&published, &state.config.public_base_url);
+        let body = crate::discord::branding::brand_message(
+            render(&published, &state.config.public_base_url),
+            &state.config.branding,
+        );
         let span = tracing::info_span!("publish_board", board = key, channel_id);
         match post_or_edit(state, discord, key, channel_id, &body)
             .instrument(span)

@@ -196,17 +196,23 @@ fn to_json(row: &ChallengeRow, best: Option<&BestAttempt>, state: &AppState) -> 
 
 /// `GET /api/challenges`: the active challenges.
 pub async fn api_active(State(state): State<Arc<AppState>>) -> Result<Json<ActiveDoc>, Error> {
-    let snap = snapshot(&state).await?;
-    Ok(Json(ActiveDoc {
+    active_doc(&state).await.map(Json)
+}
+
+/// The active challenges as [`ActiveDoc`] (the JSON route and the live
+/// `challenges` event).
+pub async fn active_doc(state: &AppState) -> Result<ActiveDoc, Error> {
+    let snap = snapshot(state).await?;
+    Ok(ActiveDoc {
         updated_at: snap.updated.map(iso),
         updated_at_timestamp: snap.updated.map(|t| t.timestamp()),
         max_active: MAX_ACTIVE_CHALLENGES,
         challenges: snap
             .active
             .iter()
-            .map(|c| to_json(c, snap.best.get(&c.id), &state))
+            .map(|c| to_json(c, snap.best.get(&c.id), state))
             .collect(),
-    }))
+    })
 }
 
 /// `GET /api/challenges/history`: finished and cancelled challenges.

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 
@@ -14,6 +15,7 @@ use crate::domain::money::Cents;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 
 use super::emoji::EmojiView;
+use super::find::{self, FindView};
 use super::public::{self, HitRow, MonthRow, PrizeRow};
 use super::time_text::{countdown, human, iso};
 use super::{Error, WEIGHTING_DISCLOSURE};
@@ -91,6 +93,16 @@ struct HomePage {
     disclosure: &'static str,
     countdown: Countdown,
     fresh: Freshness,
+    find_query: String,
+    find: Option<FindView>,
+}
+
+/// Query of `/`: `?find=USERNAME` answers the "find me" form.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    /// The exact username typed in the form.
+    #[serde(default)]
+    pub find: Option<String>,
 }
 
 #[derive(Template)]
@@ -138,8 +150,17 @@ fn render(page: &impl Template) -> Response {
     }
 }
 
-/// `GET /`: this month's weighted-wager board.
-pub async fn home(State(state): State<Arc<AppState>>) -> Response {
+/// `GET /`: this month's weighted-wager board, and with `?find=` the
+/// "find me" answer (rate-limited per client like `/api/find`).
+pub async fn home(
+    State(state): State<Arc<AppState>>,
+    find::Peer(peer): find::Peer,
+    headers: HeaderMap,
+    Query(query): Query<HomeQuery>,
+) -> Response {
+    let find_query = query.find.unwrap_or_default().trim().to_string();
+    let find =
+        (!find_query.is_empty()).then(|| find::lookup(&state, peer, &headers, &find_query).into());
     let published = state.board.current();
     let month = &published.month;
     render(&HomePage {
@@ -152,6 +173,8 @@ pub async fn home(State(state): State<Arc<AppState>>) -> Response {
         disclosure: WEIGHTING_DISCLOSURE,
         countdown: Countdown::until(state.clock.now(), month.period.end_exclusive()),
         fresh: freshness(&state, published.updated_at),
+        find_query,
+        find,
     })
 }
 

@@ -344,3 +344,15 @@ pub async fn api_tips(
 
 #[cfg(test)]
 mod tests;
+
+/// Page 1 of `/api/tips` as served now: what the live `tips` event carries.
+/// Read from the pre-rendered documents, never rebuilt per event.
+pub async fn current_tips_doc(state: &AppState) -> Result<serde_json::Value, Error> {
+    let docs = state.tips.current();
+    let first = docs
+        .api_pages
+        .first()
+        .ok_or_else(|| Error::Internal("no tips page rendered".into()))?;
+    serde_json::from_slice(&first.body)
+        .map_err(|e| Error::Internal(format!("tips page is not JSON: {e}")))
+}

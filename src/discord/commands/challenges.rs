@@ -151,6 +151,7 @@ pub async fn create(
     let reply = respond::ephemeral_text(format!("✅ Challenge created: {summary}. {channel}"));
     let reply = applying.finish(reply, invocation.now_ms()).await?;
     spawn_messages(invocation.state, ChannelNews::Created(id));
+    crate::web::live::publish_challenges(invocation.state).await;
     Ok(reply)
 }
 
@@ -197,6 +198,7 @@ pub async fn cancel(
     ));
     let reply = applying.finish(reply, invocation.now_ms()).await?;
     spawn_messages(invocation.state, ChannelNews::Cancelled(id));
+    crate::web::live::publish_challenges(invocation.state).await;
     Ok(reply)
 }
 
