@@ -243,6 +243,24 @@ async fn dry_run_records_sent_without_calling_the_api(db: Db) {
     assert_eq!(dry, 1);
 }
 
+/// Puts JumpingJack on the exclusion list straight in the database, the way
+/// the rewards file's list arrives (no `/exclude`, no cancellation).
+async fn exclude_in_store(app: &TestApp) {
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    fts_assistant::store::players::exclude(
+        &mut conn,
+        &fts_assistant::store::players::Exclusion {
+            uid: "uid-jump".into(),
+            username: "JumpingJack".into(),
+            reason: None,
+            added_by: None,
+            added_ms: 0,
+        },
+    )
+    .await
+    .unwrap();
+}
+
 async fn excluded_players_earn_no_milestones(db: Db) {
     let casino = casino().await;
     player_at(&casino, 850.0);
@@ -251,21 +269,7 @@ async fn excluded_players_earn_no_milestones(db: Db) {
     else {
         return;
     };
-    {
-        let mut conn = app.state.store.pool().acquire().await.unwrap();
-        fts_assistant::store::players::exclude(
-            &mut conn,
-            &fts_assistant::store::players::Exclusion {
-                uid: "uid-jump".into(),
-                username: "JumpingJack".into(),
-                reason: None,
-                added_by: None,
-                added_ms: 0,
-            },
-        )
-        .await
-        .unwrap();
-    }
+    exclude_in_store(&app).await;
     run_and_record(&app.state).await.unwrap();
     assert_eq!(drain(&app).await, 0);
     assert!(casino.tips().is_empty());
@@ -379,20 +383,7 @@ async fn the_worker_never_sends_automatic_payouts_of_excluded_players(db: Db) {
         return;
     };
     run_and_record(&app.state).await.unwrap();
-    let mut conn = app.state.store.pool().acquire().await.unwrap();
-    fts_assistant::store::players::exclude(
-        &mut conn,
-        &fts_assistant::store::players::Exclusion {
-            uid: "uid-jump".into(),
-            username: "JumpingJack".into(),
-            reason: None,
-            added_by: None,
-            added_ms: 0,
-        },
-    )
-    .await
-    .unwrap();
-    drop(conn);
+    exclude_in_store(&app).await;
     assert_eq!(drain(&app).await, 0);
     assert!(casino.tips().is_empty());
     assert!(statuses(&app).await.iter().all(|(_, s)| s == "cancelled"));

@@ -68,28 +68,15 @@ async fn board_body(state: &AppState) -> Result<Value, StoreError> {
 /// Announces a just-created challenge in the challenge channel and
 /// refreshes the board. Called once, after the creation committed.
 pub async fn announce_new_challenge(state: &AppState, id: i64) {
-    if let (Some(discord), Some(channel_id)) = (&state.discord, state.config.channels.challenge) {
-        let row = match state.store.pool().acquire().await {
-            Ok(mut conn) => challenges::by_id(&mut conn, id).await,
-            Err(e) => Err(StoreError::from(e)),
-        };
-        match row {
-            Ok(Some(row)) => {
-                let posted = discord
-                    .create_message(channel_id, &messages::new_challenge_message(&row))
-                    .await;
-                record_call(state, posted.as_ref().err());
-                if let Err(e) = posted {
-                    tracing::warn!(challenge_id = id, error = %e, "new challenge not announced");
-                }
-            }
-            Ok(None) => tracing::warn!(
-                challenge_id = id,
-                "new challenge vanished before its announcement"
-            ),
-            Err(e) => tracing::warn!(challenge_id = id, error = %e, "new challenge not announced"),
-        }
-    }
+    let channel = state.config.channels.challenge;
+    post_about(
+        state,
+        channel,
+        id,
+        "new challenge",
+        messages::new_challenge_message,
+    )
+    .await;
     refresh_board(state).await;
 }
 
@@ -97,28 +84,41 @@ pub async fn announce_new_challenge(state: &AppState, id: i64) {
 /// refreshes the board. Called once, after the cancellation committed (a
 /// replayed interaction gets its stored reply and posts nothing).
 pub async fn announce_cancelled(state: &AppState, id: i64) {
-    if let (Some(discord), Some(channel_id)) =
-        (&state.discord, state.config.channels.challenge_logs)
-    {
-        let row = match state.store.pool().acquire().await {
-            Ok(mut conn) => challenges::by_id(&mut conn, id).await,
-            Err(e) => Err(StoreError::from(e)),
-        };
-        match row {
-            Ok(Some(row)) => {
-                let posted = discord
-                    .create_message(channel_id, &messages::cancel_message(&row))
-                    .await;
-                record_call(state, posted.as_ref().err());
-                if let Err(e) = posted {
-                    tracing::warn!(challenge_id = id, error = %e, "cancellation not announced");
-                }
-            }
-            Ok(None) => tracing::warn!(challenge_id = id, "cancelled challenge vanished"),
-            Err(e) => tracing::warn!(challenge_id = id, error = %e, "cancellation not announced"),
-        }
-    }
+    let channel = state.config.channels.challenge_logs;
+    post_about(state, channel, id, "cancellation", messages::cancel_message).await;
     refresh_board(state).await;
+}
+
+/// Posts `render(challenge)` in `channel` once; quiet without a bot or a
+/// channel, logged (never fatal) when the post or the read fails.
+async fn post_about(
+    state: &AppState,
+    channel: Option<u64>,
+    id: i64,
+    what: &str,
+    render: fn(&challenges::ChallengeRow) -> Value,
+) {
+    let (Some(discord), Some(channel_id)) = (&state.discord, channel) else {
+        return;
+    };
+    let row = match state.store.pool().acquire().await {
+        Ok(mut conn) => challenges::by_id(&mut conn, id).await,
+        Err(e) => Err(StoreError::from(e)),
+    };
+    match row {
+        Ok(Some(row)) => {
+            let posted = discord.create_message(channel_id, &render(&row)).await;
+            record_call(state, posted.as_ref().err());
+            if let Err(e) = posted {
+                tracing::warn!(challenge_id = id, error = %e, "{what} not announced");
+            }
+        }
+        Ok(None) => tracing::warn!(
+            challenge_id = id,
+            "challenge vanished before its {what} post"
+        ),
+        Err(e) => tracing::warn!(challenge_id = id, error = %e, "{what} not announced"),
+    }
 }
 
 /// Posts each unannounced win whose prize was sent in the last day in the
