@@ -89,6 +89,32 @@ pub struct Published {
     /// When the data was fetched (the last successful cycle); `None` before
     /// the first one.
     pub updated_at: Option<DateTime<Utc>>,
+    /// This snapshot's JSON documents, rendered by the first request that
+    /// needs them and then served as bytes until the next snapshot.
+    pub rendered: RenderedDocs,
+}
+
+/// JSON documents of one snapshot, rendered at most once each. A copy of a
+/// snapshot starts empty (it may be changed before it is published), and
+/// the cache never makes two snapshots differ.
+#[derive(Debug, Default)]
+pub struct RenderedDocs {
+    /// `/api/leaderboard`.
+    pub leaderboard: std::sync::OnceLock<Rendered>,
+    /// `/api/multipliers`.
+    pub multipliers: std::sync::OnceLock<Rendered>,
+}
+
+impl Clone for RenderedDocs {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for RenderedDocs {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Published {
@@ -115,6 +141,7 @@ impl Published {
             },
             month_players: Vec::new(),
             updated_at: None,
+            rendered: RenderedDocs::default(),
         }
     }
 

@@ -79,7 +79,9 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
     if config.poll_interval_secs == DEFAULT_POLL_INTERVAL_SECS {
         config.poll_interval_secs = DEMO_POLL_INTERVAL_SECS;
     }
-    if config.tip_interval_secs == DEFAULT_TIP_INTERVAL_SECS {
+    if config.tip_interval_secs == DEFAULT_TIP_INTERVAL_SECS
+        && std::env::var_os("TIP_INTERVAL_SECS").is_none()
+    {
         // Dry-run tips: no casino to spare, so the demo's ledger fills fast.
         config.tip_interval_secs = DEMO_TIP_INTERVAL_SECS;
     }

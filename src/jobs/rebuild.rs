@@ -111,5 +111,6 @@ pub fn assemble(
         },
         month_players,
         updated_at,
+        rendered: Default::default(),
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -13,10 +14,11 @@ use crate::app::AppState;
 use crate::domain::masking::PublicIdKey;
 use crate::domain::money::Cents;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
-use crate::published::Published;
+use crate::published::{Published, Rendered};
 
 use super::public::{self, HitRow, MonthRow, PrizeRow};
 use super::time_text::iso;
+use super::tips::rendered_response;
 use super::{Error, WEIGHTING_DISCLOSURE};
 
 /// A competition period: key, bounds (the end is the last second).
@@ -249,13 +251,29 @@ pub fn multipliers_doc(published: &Published) -> MultipliersDoc {
 }
 
 /// `GET /api/leaderboard`.
-pub async fn leaderboard(State(state): State<Arc<AppState>>) -> Json<LeaderboardDoc> {
-    Json(leaderboard_doc(&state.board.current(), &state.public_ids))
+pub async fn leaderboard(State(state): State<Arc<AppState>>) -> Response {
+    let published = state.board.current();
+    let doc = published
+        .rendered
+        .leaderboard
+        .get_or_init(|| render_once(&leaderboard_doc(&published, &state.public_ids)));
+    rendered_response(doc)
 }
 
 /// `GET /api/multipliers`.
-pub async fn multipliers(State(state): State<Arc<AppState>>) -> Json<MultipliersDoc> {
-    Json(multipliers_doc(&state.board.current()))
+pub async fn multipliers(State(state): State<Arc<AppState>>) -> Response {
+    let published = state.board.current();
+    let doc = published
+        .rendered
+        .multipliers
+        .get_or_init(|| render_once(&multipliers_doc(&published)));
+    rendered_response(doc)
+}
+
+/// Serialises a snapshot's document (plain data: cannot fail) for the
+/// snapshot's cache, with its tag.
+fn render_once<T: Serialize>(doc: &T) -> Rendered {
+    Rendered::new(serde_json::to_vec(doc).expect("documents of plain data serialise"))
 }
 
 /// `GET /api/leaderboard/{yyyy}-{mm}`: 400 for a malformed month, 404 for
