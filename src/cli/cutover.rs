@@ -199,19 +199,21 @@ pub struct BaselineReport {
     pub dry_run: bool,
 }
 
+/// The first line of a cutover command's summary, saying when nothing was
+/// written (`baseline` and `import-legacy` share it).
+pub fn report_heading(command: &str, dry_run: bool) -> String {
+    let note = if dry_run {
+        " (dry run: nothing was changed)"
+    } else {
+        ""
+    };
+    format!("{command}{note}:\n")
+}
+
 impl BaselineReport {
     /// The summary printed by the command.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "baseline{}:",
-            if self.dry_run {
-                " (dry run: nothing was changed)"
-            } else {
-                ""
-            }
-        );
+        let mut out = report_heading("baseline", self.dry_run);
         let _ = writeln!(
             out,
             "  milestone tiers counted as paid {:>6}  {} (no tips sent; {} were held by the first run, {} already recorded)",

@@ -81,16 +81,7 @@ pub struct ImportReport {
 impl ImportReport {
     /// The summary printed by the command.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "import-legacy{}:",
-            if self.dry_run {
-                " (dry run: nothing was changed)"
-            } else {
-                ""
-            }
-        );
+        let mut out = super::cutover::report_heading("import-legacy", self.dry_run);
         let line = |out: &mut String, what: &str, c: Counted| {
             let _ = writeln!(
                 out,
