@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
+use tracing::Instrument;
 
 use crate::app::AppState;
 use crate::domain::period::MonthPeriod;
@@ -148,13 +149,14 @@ pub async fn backfill_if_empty(state: &AppState) -> Result<bool, FillError> {
 /// Runs [`backfill_if_empty`] as a background task; the scheduler starts it
 /// after a successful cycle until a pass reports the history complete.
 pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<bool> {
-    tokio::spawn(async move {
+    let backfill = async move {
         match backfill_if_empty(&state).await {
             Ok(done) => done,
             Err(error) => {
-                tracing::warn!(%error, "month history backfill paused; it resumes after the next cycle");
+                tracing::warn!(error = ?error, "month history backfill paused; it resumes after the next cycle");
                 false
             }
         }
-    })
+    };
+    tokio::spawn(backfill.instrument(tracing::info_span!("history_backfill")))
 }
