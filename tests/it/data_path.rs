@@ -2,7 +2,7 @@
 //! ranks the boards, persists them, survives bad answers and restarts, and
 //! freezes ended periods into history with their prizes as payout intents.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fts_assistant::config::{Config, Secret};
@@ -14,7 +14,7 @@ use fts_assistant::roobet::fake::{
 use fts_assistant::store::players;
 use sqlx::Row;
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()

@@ -2,8 +2,6 @@
 //! edited in place afterwards (also after a restart), posted anew when
 //! deleted or when the channel changes, and never carrying a raw username.
 
-mod common;
-
 use std::sync::Arc;
 
 use fts_assistant::app::Application;
@@ -22,7 +20,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use common::{test_start, Db, TestApp};
+use crate::common::{test_start, Db, TestApp};
 
 /// A fake Discord: a POST in channel N answers message id N*100+1; a PATCH
 /// answers `patch_status` (404 is Discord's "Unknown Message").

@@ -3,15 +3,13 @@
 //! whatever the clients do, `/metrics` is private, and HTML carries the
 //! security headers.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use common::{base_config, fresh_database, test_start, Db, TestApp, TEST_METRICS_TOKEN};
+use crate::common::{base_config, fresh_database, test_start, Db, TestApp, TEST_METRICS_TOKEN};
 use fts_assistant::app::Application;
 use fts_assistant::clock::ManualClock;
 use fts_assistant::config::Config;

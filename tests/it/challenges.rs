@@ -3,10 +3,8 @@
 //! best qualifying hit with exactly one payout, across cycles, restarts and
 //! replicas; refused, cancelled and autocompleted as the spec says.
 
-#[path = "challenges/commands.rs"]
 mod commands;
-mod common;
-#[path = "challenges/support.rs"]
+use crate::common;
 mod support;
 
 use chrono::Duration;
@@ -17,7 +15,7 @@ use fts_assistant::roobet::fake::FakeCallKind;
 use fts_assistant::store::players;
 use serde_json::Value;
 
-use common::{test_start, Db, TestApp};
+use crate::common::{test_start, Db, TestApp};
 use support::*;
 
 async fn a_created_challenge_is_published_everywhere(db: Db) {

@@ -22,8 +22,6 @@
 //! deadline are skipped). Each property prints its executions.
 //! `scripts/fuzz.sh` runs both for longer.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -39,7 +37,7 @@ use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner}
 use reqwest::header::HeaderValue;
 use serde_json::Value;
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 /// Discord's limit on the body, above which the server answers 413.
 const MAX_BODY: usize = 64 * 1024;

@@ -6,7 +6,7 @@
 //! an excluded player gets no automatic tip; a waiting prize always leaves
 //! before any milestone; what was sent per key is never more than earned.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,7 +24,7 @@ use fts_assistant::roobet::fake::{
 use proptest::prelude::*;
 use sqlx::Row;
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 #[derive(Debug, Clone)]
 enum Step {

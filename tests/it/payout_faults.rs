@@ -2,7 +2,7 @@
 //! the tipping API holds a tip request open. On restart that payout is
 //! `unknown` — never resent — and every other pending payout is sent once.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use fts_assistant::roobet::fake::{
 };
 use sqlx::{Connection, Row};
 
-use common::Db;
+use crate::common::Db;
 
 struct Running(Child);
 

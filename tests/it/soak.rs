@@ -17,7 +17,7 @@
 //! `postgres`, which needs `TEST_POSTGRES_URL`), `SOAK_RPS` (read load,
 //! default 200 requests per second), `SOAK_SEED` (fault randomness).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -37,7 +37,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::{Connection, Row};
 
-use common::Db;
+use crate::common::Db;
 
 const POLL_INTERVAL_SECS: u64 = 3;
 const PLAYERS: usize = 40;

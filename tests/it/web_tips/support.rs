@@ -203,7 +203,7 @@ pub fn cells(html: &str, class: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs Chromium headless with `args`, as `tests/web_pages.rs` does.
+/// Runs Chromium headless with `args`, as `web_pages` does.
 pub fn chromium(args: &[String]) {
     let output = std::process::Command::new("timeout")
         .arg("90")

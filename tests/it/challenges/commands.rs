@@ -8,8 +8,8 @@ use fts_assistant::jobs::poll::run_and_record;
 use fts_assistant::roobet::fake::FakeCallKind;
 use fts_assistant::store::games;
 
+use super::support::*;
 use crate::common::{self, test_start, Db, TestApp};
-use crate::support::*;
 
 async fn bad_calls_are_refused_and_change_nothing(db: Db) {
     let casino = casino().await;
@@ -422,7 +422,7 @@ async fn challenge_results_show_the_top_five_attempts(db: Db) {
     );
 }
 
-crate::on_both_databases!(
+on_both_databases!(
     challenge_results_show_the_top_five_attempts,
     a_cancellation_is_announced_publicly_once,
     bad_calls_are_refused_and_change_nothing,

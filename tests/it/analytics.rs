@@ -3,9 +3,8 @@
 //! multipart edit, goals announced exactly once, `/lifetimestats`,
 //! `/status`, the wager documents and `backfill`.
 
-mod common;
+use crate::common;
 
-#[path = "analytics/support.rs"]
 mod support;
 
 use std::time::Duration;
@@ -22,7 +21,7 @@ use fts_assistant::store::totals;
 use serde_json::Value;
 use wiremock::MockServer;
 
-use common::{content, is_ephemeral, test_start, Db, TestApp};
+use crate::common::{content, is_ephemeral, test_start, Db, TestApp};
 use support::{
     casino, fake_discord, field, multipart_parts, one_big_spender, posts_to, three_players,
     wait_for, wire, GOAL_CHANNEL,

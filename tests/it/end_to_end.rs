@@ -3,7 +3,7 @@
 //! `/latestLBResults.json` and `/`, and posts one Discord message per board,
 //! then edits those same messages after the next cycle.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use fts_assistant::config::Secret;
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 fn players(casino: &FakeCasino, bump: f64) {
     let rows = |total: bool| {

@@ -2,8 +2,6 @@
 //! against a fresh database (a new SQLite file, or a new PostgreSQL database
 //! created on `TEST_POSTGRES_URL`), with a steerable clock and the dev key.
 
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -28,7 +26,6 @@ pub enum Db {
 
 /// Generates one `#[tokio::test]` per engine for each listed test function
 /// (each takes a [`Db`]).
-#[macro_export]
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -141,7 +138,7 @@ pub fn base_config(database_url: &str, key: &DevKeypair) -> Config {
     config.discord_public_key = Some(PublicKeySetting::Hex(key.public_key_hex()));
     config.guild_id = fts_assistant::discord::synth::SYNTH_GUILD_ID.parse().ok();
     // Tests start on empty databases and expect the first cycle to pay;
-    // the first-run hold has its own tests (tests/cutover.rs).
+    // the first-run hold has its own tests (tests/it/cutover.rs).
     config.first_run_pays_existing = true;
     config.metrics_token = Some(Secret::new(TEST_METRICS_TOKEN));
     config
@@ -357,4 +354,50 @@ pub fn content(reply: &serde_json::Value) -> String {
 /// Whether a reply is ephemeral (flag 64).
 pub fn is_ephemeral(reply: &serde_json::Value) -> bool {
     reply["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
+
+/// Set in the child process [`alone_in_child`] starts.
+const ALONE_ENV: &str = "FTS_TEST_ALONE";
+
+/// Gives a test a process of its own, for measurements of the whole process
+/// (resident memory) that other tests of this binary would disturb.
+///
+/// In the test runner's process this runs the test named `name` (its full
+/// path, e.g. `roobet_caps::sqlite::x`) again in a child process of this
+/// binary, alone, fails with the child's output when it fails, and returns
+/// `false`: the caller returns. In that child it returns `true`: the caller
+/// runs its body.
+pub async fn alone_in_child(name: &str) -> bool {
+    if std::env::var_os(ALONE_ENV).is_some() {
+        return true;
+    }
+    let name = name.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(std::env::current_exe().expect("the test binary"))
+            .args([
+                name.as_str(),
+                "--exact",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env(ALONE_ENV, "1")
+            .output()
+            .expect("run the test binary again")
+    })
+    .await
+    .expect("the child test finishes");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprint!("{stderr}");
+    assert!(
+        output.status.success(),
+        "the test in its own process failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test named like this:\n{stdout}"
+    );
+    false
 }

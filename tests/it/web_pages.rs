@@ -3,8 +3,6 @@
 //! history; and, where Chromium is installed, real renders on a phone and a
 //! desktop viewport.
 
-mod common;
-
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
@@ -21,7 +19,7 @@ use fts_assistant::store::snapshots::PeriodKind;
 use fts_assistant::store::standings::{self, FinalStanding};
 use serde_json::Value;
 
-use common::{Db, TestApp};
+use crate::common::{self, Db, TestApp};
 
 fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>) -> PlayerFigures {
     PlayerFigures {

@@ -311,7 +311,7 @@ async fn clear_tips_confirm_deletes_the_month_once(db: Db) {
     assert_eq!(app.count(&format!("{audit}{ADMIN_ID}'")).await, 1);
 }
 
-crate::on_both_databases!(
+on_both_databases!(
     tipstats_figures_come_from_the_ledger,
     reconcile_buttons_apply_once_and_are_audited,
     clear_tips_confirm_deletes_the_month_once,

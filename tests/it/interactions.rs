@@ -1,8 +1,6 @@
 //! `/interactions` over real HTTP: signature checks, routing of every
 //! command, admin checks and replay safety, on SQLite and PostgreSQL.
 
-mod common;
-
 use chrono::Duration;
 use fts_assistant::clock::Clock;
 use fts_assistant::discord::commands::definitions::COMMAND_NAMES;
@@ -11,7 +9,7 @@ use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction};
 use fts_assistant::store::players;
 use serde_json::Value;
 
-use common::{content, is_ephemeral, Db, TestApp};
+use crate::common::{content, is_ephemeral, Db, TestApp};
 
 fn exclude(username: &str, action: &str) -> SynthInteraction {
     SynthInteraction::command(

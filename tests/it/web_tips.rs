@@ -4,9 +4,8 @@
 //! totals that match the ledger to the cent, masked names, opaque ids,
 //! escaping and caching; and, where Chromium is installed, a phone render.
 
-mod common;
+use crate::common;
 
-#[path = "web_tips/support.rs"]
 mod support;
 
 use std::collections::BTreeSet;
@@ -18,7 +17,7 @@ use fts_assistant::domain::payout_keys::PayoutKind;
 use fts_assistant::web::tips::PAGE_ROWS;
 use serde_json::{json, Value};
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 use support::{
     assert_private, at, cells, chromium, insert_sent_bulk, json, ledger, public_id, record_all,
     seed, spawn_with, End, Who, AERO, BOB, BOLD, LUCKY,

@@ -2,7 +2,7 @@
 //! cycle's transaction and the worker sends each through the (fake) tipping
 //! API once — across repeated cycles, restarts, replicas and API faults.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fts_assistant::config::{Config, Secret};
@@ -15,7 +15,7 @@ use fts_assistant::roobet::fake::{
 use fts_assistant::store::payouts::PayoutStatus;
 use sqlx::Row;
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()

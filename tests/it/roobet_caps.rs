@@ -1,9 +1,9 @@
 //! A casino answer over the size cap aborts the poll cycle and changes
-//! nothing, without the process's memory following the answer's size. Its
-//! own test binary, with the two engines taking turns, so the RSS it
-//! measures is this test's alone.
+//! nothing, without the process's memory following the answer's size. Each
+//! engine's test runs in a process of its own (`common::alone_in_child`), so
+//! the RSS it measures is this test's alone.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -13,12 +13,9 @@ use fts_assistant::roobet::fake::{
     FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_USER_ID,
 };
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 on_both_databases!(an_answer_over_the_stats_cap_aborts_the_cycle_within_bounded_memory);
-
-/// One measuring test at a time in this binary.
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Resident memory of this process, in bytes.
 fn rss_bytes() -> u64 {
@@ -40,7 +37,16 @@ fn point_at(casino: &FakeCasino) -> impl FnOnce(&mut Config) + '_ {
 }
 
 async fn an_answer_over_the_stats_cap_aborts_the_cycle_within_bounded_memory(db: Db) {
-    let _turn = TURN.lock().await;
+    let engine = match db {
+        Db::Sqlite => "sqlite",
+        Db::Postgres => "postgres",
+    };
+    let name = format!(
+        "roobet_caps::{engine}::an_answer_over_the_stats_cap_aborts_the_cycle_within_bounded_memory"
+    );
+    if !common::alone_in_child(&name).await {
+        return;
+    }
     let clock = std::sync::Arc::new(fts_assistant::clock::ManualClock::new(common::test_start()));
     let casino = FakeCasino::spawn(clock, FakeMode::Scripted).await.unwrap();
     let rows = [FakeRow::new("uid-1", "player1")

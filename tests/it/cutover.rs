@@ -6,7 +6,7 @@
 //! Every target runs on SQLite and PostgreSQL; the old database is always
 //! PostgreSQL (skipped without `TEST_POSTGRES_URL`).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ use sqlx::{Connection, Row};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use common::{fresh_database, test_start, Db, TestApp, TestDb};
+use crate::common::{fresh_database, test_start, Db, TestApp, TestDb};
 
 const LEADERBOARD_CHANNEL: u64 = 900;
 const MULTIPLIER_CHANNEL: u64 = 901;

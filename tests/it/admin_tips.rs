@@ -2,8 +2,6 @@
 //! against the fake tipping API with its follow-up on a fake Discord (this
 //! file), and the ledger-side commands and buttons (`ledger.rs`).
 
-mod common;
-#[path = "admin_tips/ledger.rs"]
 mod ledger;
 
 use std::time::Duration;
@@ -22,7 +20,7 @@ use sqlx::Row;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use common::{content, is_ephemeral, test_start, Db, TestApp};
+use crate::common::{content, is_ephemeral, test_start, Db, TestApp};
 
 const ADMIN_ID: &str = "1100000000000000042";
 

@@ -5,7 +5,7 @@
 //! framing rules, overlay options; and where Chromium is installed, an
 //! overlay rendered with a transparent background that updates in place.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -34,7 +34,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 /// A raw SSE client over HTTP/1.0 (the body then runs until the server
 /// closes, with no chunk framing to undo).
@@ -371,6 +371,11 @@ fn rss_kib() -> u64 {
 /// update, and one more is refused with 503.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_idle_streams_stay_bounded() {
+    // The RSS measured below is this process's: alone, other tests' memory
+    // does not count.
+    if !common::alone_in_child("live::a_thousand_idle_streams_stay_bounded").await {
+        return;
+    }
     let app = TestApp::spawn_full(Db::Sqlite, common::test_start(), false, |c| {
         c.server.max_connections = 1_100;
         c.sse_max_streams = 1_000;

@@ -2,8 +2,6 @@
 //! and shapes, masking, prizes, caching (ETag/304, Cache-Control), CORS and
 //! the frozen-month history.
 
-mod common;
-
 use std::collections::HashSet;
 
 use chrono::Duration;
@@ -19,7 +17,7 @@ use fts_assistant::store::standings::{self, FinalStanding};
 use fts_assistant::web::WEIGHTING_DISCLOSURE;
 use serde_json::{json, Value};
 
-use common::{Db, TestApp};
+use crate::common::{Db, TestApp};
 
 /// Raw names and uids of the fixture: none may appear in a public body.
 const PLAYERS: [(&str, &str, i64, i64); 7] = [

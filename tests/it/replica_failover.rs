@@ -11,7 +11,7 @@
 //! PostgreSQL only: skipped unless `TEST_POSTGRES_URL` is set (fails instead
 //! when `FTS_REQUIRE_POSTGRES=1`). `scripts/test.sh` provides both.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ use fts_assistant::roobet::fake::{
 };
 use sqlx::{Connection, Row};
 
-use common::Db;
+use crate::common::Db;
 
 /// Seconds between poll cycles of each replica.
 const POLL_INTERVAL_SECS: u64 = 2;
