@@ -21,6 +21,7 @@ mod endpoint_fuzz;
 mod interactions;
 mod ledger_invariant;
 mod live;
+mod migrations;
 mod payout_faults;
 mod payouts;
 mod publisher;
