@@ -132,6 +132,8 @@ async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
         let (status, reply) = app.interact(&mywager(typed)).await;
         assert_eq!(status, 200);
         assert!(is_ephemeral(&reply), "{reply}");
+        // However the name is typed, the same reply.
+        insta::assert_json_snapshot!("mywager_reply", reply);
         assert_eq!(field(&reply, "Total wager"), "$2,000.10");
         assert_eq!(field(&reply, "Weighted wager"), "$876.55");
         let rank = field(&reply, "Leaderboard");
@@ -491,6 +493,8 @@ async fn wager_documents_are_masked_with_opaque_ids(db: Db) {
         }
     }
     let doc: Value = app.get("/api/wagers").await.json().await.unwrap();
+    let uids = ["uid-top", "uid-lucky", "uid-quiet"];
+    insta::assert_json_snapshot!("api_wagers", common::named_ids(&app, doc.clone(), &uids));
     assert_eq!(doc["period"]["key"], "2026-11");
     assert_eq!(doc["totals"]["wagered"], 11_050.1);
     assert_eq!(doc["totals"]["players"], 3);
@@ -507,6 +511,7 @@ async fn wager_documents_are_masked_with_opaque_ids(db: Db) {
     assert_eq!(players[1]["public_id"].as_str().unwrap().len(), 16);
 
     let seed: Value = app.get("/allWagerData.json").await.json().await.unwrap();
+    insta::assert_json_snapshot!("allWagerData", common::named_ids(&app, seed.clone(), &uids));
     assert_eq!(seed["data_type"], "comprehensive_wager_data");
     assert_eq!(
         seed["periods"]["current_month"]["start_date"],

@@ -15,7 +15,7 @@ use fts_assistant::roobet::fake::FakeCallKind;
 use fts_assistant::store::players;
 use serde_json::Value;
 
-use crate::common::{test_start, Db, TestApp};
+use crate::common::{named_ids, test_start, Db, TestApp};
 use support::*;
 
 async fn a_created_challenge_is_published_everywhere(db: Db) {
@@ -45,6 +45,7 @@ async fn a_created_challenge_is_published_everywhere(db: Db) {
     );
 
     let ours = json(&app, "/api/challenges").await;
+    insta::assert_json_snapshot!("api_challenges", ours);
     let c = &ours["challenges"][0];
     assert_eq!(ours["challenges"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -63,6 +64,7 @@ async fn a_created_challenge_is_published_everywhere(db: Db) {
     );
 
     let seed = json(&app, "/ActiveSlotChallenges.json").await;
+    insta::assert_json_snapshot!("ActiveSlotChallenges", seed);
     assert_eq!(seed["data_type"], "active_slot_challenges");
     assert_eq!(seed["total_challenges"], 1);
     let s = &seed["challenges"][0];
@@ -180,6 +182,10 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
         serde_json::json!([])
     );
     let history = json(&app, "/api/challenges/history").await;
+    insta::assert_json_snapshot!(
+        "api_challenges_history",
+        named_ids(&app, history.clone(), &["uid-win"])
+    );
     let won = &history["challenges"][0];
     assert_eq!(
         (won["status"].as_str(), won["winner"]["username"].as_str()),
@@ -200,6 +206,10 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
         (Some(600), Some(25.0))
     );
     let seed = json(&app, "/challengeHistory.json").await;
+    insta::assert_json_snapshot!(
+        "challengeHistory",
+        named_ids(&app, seed.clone(), &["uid-win"])
+    );
     assert_eq!(
         (
             seed["data_type"].as_str(),

@@ -17,7 +17,7 @@ use fts_assistant::store::standings::{self, FinalStanding};
 use fts_assistant::web::WEIGHTING_DISCLOSURE;
 use serde_json::{json, Value};
 
-use crate::common::{Db, TestApp};
+use crate::common::{named_ids, Db, TestApp};
 
 /// Raw names and uids of the fixture: none may appear in a public body.
 const PLAYERS: [(&str, &str, i64, i64); 7] = [
@@ -28,6 +28,17 @@ const PLAYERS: [(&str, &str, i64, i64); 7] = [
     ("roobet-uid-1005", "bob", 80_000, 40_000),
     ("roobet-uid-1006", "<b>Bold&Co</b>", 10_050, 1_350),
     ("roobet-uid-1007", "zero_weight", 99_999, 0),
+];
+
+/// The uids of [`PLAYERS`], whose public ids snapshots name.
+const UIDS: [&str; 7] = [
+    "roobet-uid-1001",
+    "roobet-uid-1002",
+    "roobet-uid-1003",
+    "roobet-uid-1004",
+    "roobet-uid-1005",
+    "roobet-uid-1006",
+    "roobet-uid-1007",
 ];
 
 /// Weekly hits: uid, name, multiplier ×100, bet in cents, game id, title.
@@ -112,6 +123,7 @@ async fn leaderboard_lists_masked_ranked_players_with_prizes(db: Db) {
         return;
     };
     let doc = get_json(&app, "/api/leaderboard").await;
+    insta::assert_json_snapshot!("api_leaderboard", named_ids(&app, doc.clone(), &UIDS));
     let row = |rank: u32, name: &str, wagered: f64, weighted: f64, prize: f64| {
         // The fixture has no tier table and no tips: both are empty.
         json!({"rank": rank, "username": name, "wagered": wagered,
@@ -145,6 +157,7 @@ async fn seed_leaderboard_file_has_the_same_rows_with_opaque_ids(db: Db) {
     };
     let ours = get_json(&app, "/api/leaderboard").await;
     let seed = get_json(&app, "/latestLBResults.json").await;
+    insta::assert_json_snapshot!("latestLBResults", named_ids(&app, seed.clone(), &UIDS));
     let seed = seed.as_array().expect("a bare list");
     let ours = ours["entries"].as_array().unwrap();
     assert_eq!(seed.len(), ours.len());
@@ -165,6 +178,7 @@ async fn multiplier_documents_show_hits_and_pad_the_seed_podium(db: Db) {
         return;
     };
     let ours = get_json(&app, "/api/multipliers").await;
+    insta::assert_json_snapshot!("api_multipliers", named_ids(&app, ours.clone(), &UIDS));
     assert_eq!(ours["period"]["key"], "2026-11-23");
     assert_eq!(ours["min_bet"], Value::Null);
     assert_eq!(ours["prize_pool"], 40.0);
@@ -178,6 +192,7 @@ async fn multiplier_documents_show_hits_and_pad_the_seed_podium(db: Db) {
     assert_eq!(ours["entries"].as_array().unwrap().len(), 2);
 
     let seed = get_json(&app, "/LatestMultiLBResults.json").await;
+    insta::assert_json_snapshot!("LatestMultiLBResults", named_ids(&app, seed.clone(), &UIDS));
     assert_eq!(seed["leaderboard_type"], "weekly_multiplier");
     assert_eq!(seed["period"]["start_date"], "2026-11-23T00:00:00Z");
     assert_eq!(seed["period"]["end_date"], "2026-11-29T23:59:59Z");
@@ -352,6 +367,10 @@ async fn past_month_serves_frozen_standings_404s_unknown_and_400s_bad_keys(db: D
     };
     freeze_october(&app).await;
     let doc = get_json(&app, "/api/leaderboard/2026-10").await;
+    insta::assert_json_snapshot!(
+        "api_leaderboard_2026_10",
+        named_ids(&app, doc.clone(), &UIDS)
+    );
     assert_eq!(doc["period"]["key"], "2026-10");
     assert_eq!(doc["period"]["end"], "2026-10-31T23:59:59Z");
     assert_eq!(doc["final"], true);

@@ -17,11 +17,14 @@ use fts_assistant::domain::payout_keys::PayoutKind;
 use fts_assistant::web::tips::PAGE_ROWS;
 use serde_json::{json, Value};
 
-use crate::common::{Db, TestApp};
+use crate::common::{named_ids, Db, TestApp};
 use support::{
     assert_private, at, cells, chromium, insert_sent_bulk, json, ledger, public_id, record_all,
     seed, spawn_with, End, Who, AERO, BOB, BOLD, LUCKY,
 };
+
+/// The recipients' uids, whose public ids snapshots name.
+const UIDS: [&str; 4] = [LUCKY.0, BOLD.0, AERO.0, BOB.0];
 
 async fn api_tips_lists_only_confirmed_real_payouts(db: Db) {
     let Some(app) = spawn_with(db, &ledger()).await else {
@@ -29,6 +32,7 @@ async fn api_tips_lists_only_confirmed_real_payouts(db: Db) {
     };
     let (text, doc) = json(&app, "/api/tips").await;
     assert_private(&text);
+    insta::assert_json_snapshot!("api_tips", named_ids(&app, doc.clone(), &UIDS));
     assert_eq!(doc["updated_at"], "2026-11-24T11:00:00Z");
     assert_eq!(doc["updated_at_timestamp"], at(11, 24, 11, 0).timestamp());
     assert_eq!(doc["totals"], json!({"count": 6, "amount": 572.84}));
@@ -90,6 +94,7 @@ async fn all_time_tips_keeps_the_seed_shape_with_exact_sums(db: Db) {
     };
     let (text, doc) = json(&app, "/allTimeTips.json").await;
     assert_private(&text);
+    insta::assert_json_snapshot!("allTimeTips", named_ids(&app, doc.clone(), &UIDS));
     assert_eq!(doc["data_type"], "all_time_tips");
     assert_eq!(doc["last_updated"], "2026-11-24T11:00:00Z");
     assert_eq!(

@@ -401,3 +401,44 @@ pub async fn alone_in_child(name: &str) -> bool {
     );
     false
 }
+
+/// `doc` with the opaque public id of each of `uids` replaced by
+/// `[public id of UID]`. The ids are keyed by a secret drawn at random for
+/// each database, and a snapshot must read the same on every run and on
+/// both engines.
+pub fn named_ids(app: &TestApp, doc: serde_json::Value, uids: &[&str]) -> serde_json::Value {
+    let names: Vec<(String, String)> = uids
+        .iter()
+        .map(|uid| {
+            (
+                app.state.public_ids.public_id(uid),
+                format!("[public id of {uid}]"),
+            )
+        })
+        .collect();
+    replace_strings(doc, &names)
+}
+
+fn replace_strings(value: serde_json::Value, names: &[(String, String)]) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(
+            names
+                .iter()
+                .find(|(id, _)| *id == s)
+                .map_or(s, |(_, name)| name.clone()),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| replace_strings(v, names))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, replace_strings(v, names)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
