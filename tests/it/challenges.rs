@@ -44,8 +44,10 @@ async fn a_created_challenge_is_published_everywhere(db: Db) {
         1
     );
 
+    // `posted_by` is the opaque id of the admin's Discord id.
+    let admin = "discord:1100000000000000042";
     let ours = json(&app, "/api/challenges").await;
-    insta::assert_json_snapshot!("api_challenges", ours);
+    insta::assert_json_snapshot!("api_challenges", named_ids(&app, ours.clone(), &[admin]));
     let c = &ours["challenges"][0];
     assert_eq!(ours["challenges"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -64,7 +66,10 @@ async fn a_created_challenge_is_published_everywhere(db: Db) {
     );
 
     let seed = json(&app, "/ActiveSlotChallenges.json").await;
-    insta::assert_json_snapshot!("ActiveSlotChallenges", seed);
+    insta::assert_json_snapshot!(
+        "ActiveSlotChallenges",
+        named_ids(&app, seed.clone(), &[admin])
+    );
     assert_eq!(seed["data_type"], "active_slot_challenges");
     assert_eq!(seed["total_challenges"], 1);
     let s = &seed["challenges"][0];
