@@ -19,6 +19,7 @@ mod discord_rest;
 mod end_to_end;
 mod endpoint_fuzz;
 mod interactions;
+mod layering;
 mod ledger_invariant;
 mod live;
 mod migrations;
