@@ -7,7 +7,7 @@ samples the server's RSS, then waits for the next `leaderboard` event (the
 next poll cycle publishes one) and reports, for that one update:
   - the spread from the first client's receipt to the last one's
     (the time from the publish to the first receipt is the server's work of
-    one broadcast, measured in-process by tests/live.rs);
+    one broadcast, measured in-process by tests/it/live.rs);
   - how many clients received it;
   - the server's RSS with N idle streams, before and after.
 Exits non-zero when a client failed to connect or missed the update.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bounded fuzz run of POST /interactions (tests/endpoint_fuzz.rs): proptest
+# Bounded fuzz run of POST /interactions (tests/it/endpoint_fuzz.rs): proptest
 # over real HTTP against the real app on SQLite. Unsigned or mis-signed
 # requests must get 401 (413 over 64 KiB) and never write anything; correctly
 # signed garbage must get 400 or a valid 200 reply; no request may kill its
@@ -24,7 +24,7 @@ cd "$repo"
 log=$(mktemp)
 trap 'rm -f -- "$log"' EXIT
 set +e
-cargo test --quiet --test endpoint_fuzz -- --nocapture --test-threads 1 2>&1 | tee "$log"
+cargo test --quiet --test it endpoint_fuzz:: -- --nocapture --test-threads 1 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 echo

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The soak: `bash scripts/soak.sh [DURATION]`
 #
-# Runs tests/soak.rs (ignored by default) in release mode: the real binary
+# Runs tests/it/soak.rs (ignored by default) in release mode: the real binary
 # (`serve`) for DURATION against a fake casino failing ~10% of stats calls and
 # stalling ~1% of tips, with a payout stream, a poll every 3 s and mixed read
 # load; then checks the ledger invariant, flat memory, no secret in the log and
@@ -59,10 +59,10 @@ esac
 
 echo "==> soak.sh: ${SOAK_SECS}s on $SOAK_DB, CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 echo "==> soak.sh: building (release)"
-cargo test --release --locked --test soak --no-run
-echo "==> soak.sh: cargo test --release --test soak -- --ignored --nocapture"
+cargo test --release --locked --test it --no-run
+echo "==> soak.sh: cargo test --release --test it soak:: -- --ignored --nocapture"
 set +e
-cargo test --release --locked --test soak -- --ignored --nocapture
+cargo test --release --locked --test it soak:: -- --ignored --nocapture
 status=$?
 set -e
 if [[ $status -eq 0 ]]; then
