@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::roobet::tipping::{TipOutcome, TipRequest};
 use crate::store::payouts::{self, PayoutRow, PayoutStatus};
 use crate::store::StoreError;
+use crate::telemetry::ErrorChain;
 use crate::web::metrics::PayoutLabels;
 
 /// How long the worker idles when nothing is pending (it is also woken
@@ -68,7 +69,7 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                     }
                     Ok(None) => IDLE,
                     Err(e) => {
-                        tracing::error!(error = %e, "payout worker: database error");
+                        tracing::error!(error = %ErrorChain(&e), "payout worker: database error");
                         IDLE
                     }
                 }
@@ -80,7 +81,7 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                 IDLE
             }
             Err(e) => {
-                tracing::warn!(error = %e, "payout worker cannot check the job lock");
+                tracing::warn!(error = %ErrorChain(&e), "payout worker cannot check the job lock");
                 recovered = false;
                 IDLE
             }
@@ -106,7 +107,7 @@ async fn recover_interrupted(state: &AppState) -> bool {
             true
         }
         Err(e) => {
-            tracing::error!(error = %e, "cannot recover interrupted payouts");
+            tracing::error!(error = %ErrorChain(&e), "cannot recover interrupted payouts");
             false
         }
     }
@@ -164,10 +165,7 @@ pub async fn send_payout(
         }
     } else {
         // Claimed but nothing can send it: give it back to the queue.
-        sqlx::query("UPDATE payouts SET status = 'pending' WHERE id = $1 AND status = 'sending'")
-            .bind(payout.id)
-            .execute(&mut *conn)
-            .await?;
+        payouts::unclaim(&mut conn, payout.id).await?;
         return Ok(None);
     };
     payouts::mark_outcome(
@@ -190,7 +188,7 @@ pub async fn send_payout(
         .metrics
         .payouts
         .get_or_create(&PayoutLabels {
-            kind: payout.kind.clone(),
+            kind: payout.kind.as_str().into(),
             status: status.as_str().into(),
         })
         .inc();

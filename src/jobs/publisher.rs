@@ -20,6 +20,7 @@ use crate::discord::embeds;
 use crate::discord::rest::{call_outcome, DiscordRest, RestError};
 use crate::published::Published;
 use crate::store::{settings, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// Settings key of the monthly board message.
 pub const LEADERBOARD_MESSAGE_KEY: &str = "discord.message.leaderboard";
@@ -140,7 +141,7 @@ pub async fn post_or_edit(
         Ok(stored) => stored,
         Err(e) => {
             // Posting without knowing would leave a duplicate behind.
-            tracing::warn!(error = %e, "cannot read where the board message is; trying next cycle");
+            tracing::warn!(error = %ErrorChain(&e), "cannot read where the board message is; trying next cycle");
             return Outcome::Failed;
         }
     };
@@ -157,7 +158,7 @@ pub async fn post_or_edit(
                     "board message is gone: posting a new one"
                 ),
                 Err(e) => {
-                    tracing::warn!(error = %e, message_id = stored.message_id, "cannot edit the board message; trying next cycle");
+                    tracing::warn!(error = %ErrorChain(&e), message_id = stored.message_id, "cannot edit the board message; trying next cycle");
                     return Outcome::Failed;
                 }
             }
@@ -173,7 +174,7 @@ pub async fn post_or_edit(
     let message_id = match created {
         Ok(id) => id,
         Err(e) => {
-            tracing::warn!(error = %e, "cannot post the board message; trying next cycle");
+            tracing::warn!(error = %ErrorChain(&e), "cannot post the board message; trying next cycle");
             return Outcome::Failed;
         }
     };
@@ -183,7 +184,7 @@ pub async fn post_or_edit(
     }
     .to_string();
     if let Err(e) = write_stored(state, key, &value).await {
-        tracing::error!(error = %e, message_id, "posted the board message but cannot store its id: the next cycle will post another");
+        tracing::error!(error = %ErrorChain(&e), message_id, "posted the board message but cannot store its id: the next cycle will post another");
     }
     Outcome::Posted
 }

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use super::poll;
 use super::rebuild::published_from_store;
 use crate::app::AppState;
+use crate::telemetry::ErrorChain;
 
 /// Runs jobs until `stop` turns true.
 pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
@@ -42,7 +43,7 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
             }
             Ok(false) => refresh_follower(&state).await,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot check the job lock; retrying next interval")
+                tracing::warn!(error = %ErrorChain(&e), "cannot check the job lock; retrying next interval")
             }
         }
         tokio::select! {
@@ -74,6 +75,6 @@ async fn refresh_follower(state: &AppState) {
             }
             state.board.publish(published);
         }
-        Err(e) => tracing::warn!(error = %e, "follower could not refresh the boards"),
+        Err(e) => tracing::warn!(error = %ErrorChain(&e), "follower could not refresh the boards"),
     }
 }

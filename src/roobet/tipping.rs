@@ -107,7 +107,7 @@ impl TippingClient {
 
     /// Sends one tip, exactly once.
     pub async fn send(&self, tip: &TipRequest) -> TipOutcome {
-        if tip.amount.0 <= 0 {
+        if tip.amount.cents() <= 0 {
             return TipOutcome::Refused("amount must be positive (not sent)".into());
         }
         let body = SendBody {
@@ -158,7 +158,7 @@ impl TippingClient {
         tracing::info!(
             nonce = %tip.nonce,
             to_uid = %tip.to_uid,
-            amount_cents = tip.amount.0,
+            amount_cents = tip.amount.cents(),
             outcome = outcome.label(),
             "tip send finished"
         );

@@ -13,6 +13,7 @@ pub mod error;
 pub mod games;
 pub mod goals;
 pub mod interactions;
+pub mod job_lock;
 pub mod milestones;
 pub mod payouts;
 pub mod periods;

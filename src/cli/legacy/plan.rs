@@ -168,12 +168,14 @@ pub fn is_cancelled(log: &OldChallengeLog) -> bool {
 }
 
 fn money(table: &'static str, what: &str, text: &str) -> Result<Cents, PlanError> {
-    exact_hundredths(text).map(Cents).ok_or_else(|| PlanError {
-        table,
-        problem: format!(
+    exact_hundredths(text)
+        .map(Cents::new)
+        .ok_or_else(|| PlanError {
+            table,
+            problem: format!(
             "{what} {text:?} is not a dollar amount with at most 2 decimals (nothing was imported)"
         ),
-    })
+        })
 }
 
 fn optional_money(
@@ -262,7 +264,7 @@ pub fn plan(
             .map(|i| tip_amounts[i])
             .or_else(|| tiers.iter().find(|t| t.number == number).map(|t| t.tip))
             .filter(|a| a.is_positive())
-            .unwrap_or(Cents(1));
+            .unwrap_or(Cents::new(1));
         let username = matched.map_or_else(String::new, |i| data.tips[i].username.clone());
         plan.awards.push(Award {
             month: month.key(),
@@ -416,7 +418,7 @@ fn imported_tip(
         "legacy:tip:{}:{}:{}:{}",
         tip.user_id,
         tip.tipped_ms.map_or_else(|| "-".into(), |t| t.to_string()),
-        amount.0,
+        amount.cents(),
         tip.tip_type.trim()
     );
     let n = occurrences.entry(identity.clone()).or_default();
@@ -591,7 +593,7 @@ fn settings(data: &LegacyData, channels: &Channels, plan: &mut ImportPlan) {
             };
             for goal in value.split(',').map(str::trim).filter(|g| !g.is_empty()) {
                 match exact_hundredths(goal).filter(|c| *c > 0) {
-                    Some(cents) => plan.goals.push((month.key(), Cents(cents))),
+                    Some(cents) => plan.goals.push((month.key(), Cents::new(cents))),
                     None => plan.notes.push(format!(
                         "settings: {key}: goal {goal:?} is not an amount: skipped"
                     )),
