@@ -14,6 +14,7 @@ pub mod games;
 pub mod goals;
 pub mod interactions;
 pub mod job_lock;
+pub mod legacy;
 pub mod milestones;
 pub mod payouts;
 pub mod periods;

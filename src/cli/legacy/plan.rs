@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::read::{LegacyData, OldChallengeLog, OldTip};
 use crate::config::Channels;
 use crate::domain::milestones::Tier;
 use crate::domain::money::{Cents, Multiplier};
@@ -25,6 +24,7 @@ use crate::domain::players::Hit;
 use crate::jobs::challenges::discord::BOARD_MESSAGE_KEY;
 use crate::jobs::publisher::{LEADERBOARD_MESSAGE_KEY, MULTIPLIER_MESSAGE_KEY};
 use crate::store::cutover::{ImportedChallenge, ImportedWinner};
+use crate::store::legacy::{LegacyData, OldChallengeLog, OldTip};
 use crate::store::payouts::{NewPayout, PayoutStatus};
 use crate::store::standings::FinalStanding;
 
@@ -665,8 +665,8 @@ mod tests {
         }
     }
 
-    fn milestone(user: &str, tier: &str, at: i64) -> super::super::read::OldMilestone {
-        super::super::read::OldMilestone {
+    fn milestone(user: &str, tier: &str, at: i64) -> crate::store::legacy::OldMilestone {
+        crate::store::legacy::OldMilestone {
             user_id: user.into(),
             tier: tier.into(),
             month: 11,
