@@ -29,8 +29,8 @@ const WEEKLY_PRIZES: [i64; 3] = [150, 75, 25];
 fn hit(i: usize) -> Hit {
     Hit {
         multiplier: Multiplier(150 + (i as i64 % 1_000) * 100),
-        bet: Cents(20),
-        payout: Cents(30 + i as i64),
+        bet: Cents::new(20),
+        payout: Cents::new(30 + i as i64),
         game_id: "pragmatic:vs10bbbbrnd".into(),
         game_title: "Big Bass Bonanza".into(),
     }
@@ -52,11 +52,11 @@ fn published(players: usize) -> Published {
     );
     let figures: Vec<PlayerFigures> = (0..players)
         .map(|i| {
-            let weighted = Cents(((players - i) as i64) * 10_000 + 37);
+            let weighted = Cents::new(((players - i) as i64) * 10_000 + 37);
             PlayerFigures {
                 uid: format!("uid-{i:06}"),
                 username: format!("player_{i}"),
-                wagered: Cents(weighted.0 * 2),
+                wagered: Cents::new(weighted.cents() * 2),
                 weighted_wagered: weighted,
                 weighted_since_ms: now.timestamp_millis(),
                 best_hit: Some(hit(i)),
@@ -88,8 +88,8 @@ fn published(players: usize) -> Published {
         })
         .collect();
     let totals = MonthTotals {
-        wagered: Cents(figures.iter().map(|p| p.wagered.0).sum()),
-        weighted: Cents(figures.iter().map(|p| p.weighted_wagered.0).sum()),
+        wagered: Cents::new(figures.iter().map(|p| p.wagered.cents()).sum()),
+        weighted: Cents::new(figures.iter().map(|p| p.weighted_wagered.cents()).sum()),
         players: players as u32,
     };
     empty.month = MonthBoard {

@@ -40,6 +40,7 @@ use crate::roobet::tipping::TippingClient;
 use crate::server::{read_body_within, BodyLimits};
 use crate::store::players::{self, Exclusion};
 use crate::store::{settings, Store, StoreError};
+use crate::telemetry::ErrorChain;
 use crate::web::health;
 
 /// What the last poll cycles did, for `/readyz` and `/status`.
@@ -388,8 +389,10 @@ impl Application {
         signal.abort();
         if let Some(internal) = internal {
             match internal.await {
-                Ok(Err(e)) => tracing::error!(error = %e, "metrics listener failed"),
-                Err(e) => tracing::error!(error = %e, "metrics listener ended abnormally"),
+                Ok(Err(e)) => tracing::error!(error = %ErrorChain(&e), "metrics listener failed"),
+                Err(e) => {
+                    tracing::error!(error = %ErrorChain(&e), "metrics listener ended abnormally")
+                }
                 Ok(Ok(())) => {}
             }
         }
@@ -398,7 +401,7 @@ impl Application {
             Some(jobs) => Some(jobs.await),
             None => None,
         } {
-            tracing::error!(error = %e, "background jobs ended abnormally");
+            tracing::error!(error = %ErrorChain(&e), "background jobs ended abnormally");
         }
         served
     }

@@ -8,6 +8,7 @@
 
 use std::sync::OnceLock;
 
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
@@ -68,7 +69,7 @@ pub enum ChartError {
     #[error("drawing failed: {0}")]
     Draw(String),
     /// The PNG encoder failed.
-    #[error("PNG encoding failed: {0}")]
+    #[error("PNG encoding failed")]
     Encode(#[from] png::EncodingError),
 }
 
@@ -132,13 +133,21 @@ pub fn render_month_to_month(bars: &[MonthBar]) -> Result<Vec<u8>, ChartError> {
     encode_png(&rgb, width, HEIGHT)
 }
 
+/// The chart's drawing context: month slots across, dollars up.
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordi32, RangedCoordf64>>;
+
+/// The left (total) and right (weighted) bar spans of slot `i`.
+fn spans(i: i32) -> ((i32, i32), (i32, i32)) {
+    ((i * SLOT - 42, i * SLOT - 3), (i * SLOT + 3, i * SLOT + 42))
+}
+
 fn draw(
     root: &DrawingArea<BitMapBackend<'_>, Shift>,
     bars: &[MonthBar],
     title: &str,
 ) -> Result<(), ChartError> {
-    let count = bars.len();
-    let slots = i32::try_from(count).unwrap_or(i32::MAX / SLOT);
+    let slots = i32::try_from(bars.len()).unwrap_or(i32::MAX / SLOT);
     let highest = bars
         .iter()
         .flat_map(|b| {
@@ -157,6 +166,24 @@ fn draw(
         .y_label_area_size(84)
         .build_cartesian_2d(-SLOT / 2..slots * SLOT - SLOT / 2, 0f64..y_max)
         .map_err(draw_error)?;
+    draw_axes(&mut chart, bars)?;
+    draw_bars(&mut chart, bars, slots)?;
+    draw_projections(&mut chart, bars, slots, y_max)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT_FAMILY, 15).into_font().color(&TEXT_COLOUR))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 200, 210))
+        .margin(12)
+        .draw()
+        .map_err(draw_error)?;
+    Ok(())
+}
+
+/// The grid, the month labels under the slots and the dollar axis.
+fn draw_axes(chart: &mut Chart<'_, '_>, bars: &[MonthBar]) -> Result<(), ChartError> {
+    let count = bars.len();
     let label_of = |x: &i32| -> String {
         if x.rem_euclid(SLOT) != 0 {
             return String::new();
@@ -181,9 +208,11 @@ fn draw(
         .max_light_lines(1)
         .axis_style(RGBColor(150, 150, 160))
         .draw()
-        .map_err(draw_error)?;
+        .map_err(draw_error)
+}
 
-    let spans = |i: i32| ((i * SLOT - 42, i * SLOT - 3), (i * SLOT + 3, i * SLOT + 42));
+/// The solid bars of what was wagered, total left and weighted right.
+fn draw_bars(chart: &mut Chart<'_, '_>, bars: &[MonthBar], slots: i32) -> Result<(), ChartError> {
     let solid = |value: Cents, (from, to): (i32, i32), colour: RGBColor| {
         Rectangle::new([(from, 0.0), (to, value.as_dollars_f64())], colour.filled())
     };
@@ -205,7 +234,17 @@ fn draw(
         .map_err(draw_error)?
         .label("Weighted wager")
         .legend(|(x, y)| Rectangle::new([(x, y - 7), (x + 16, y + 7)], WEIGHTED_COLOUR.filled()));
+    Ok(())
+}
 
+/// The dashed month-end projections on top of the bars, with their legend
+/// line (which names the projected figures once there is a projection).
+fn draw_projections(
+    chart: &mut Chart<'_, '_>,
+    bars: &[MonthBar],
+    slots: i32,
+    y_max: f64,
+) -> Result<(), ChartError> {
     let projections: Vec<(i32, &MonthBar, Projected)> = (0..slots)
         .zip(bars)
         .filter_map(|(i, b)| b.projected.map(|p| (i, b, p)))
@@ -247,16 +286,6 @@ fn draw(
                 TOTAL_COLOUR.mix(0.3).filled(),
             )
         });
-
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT_FAMILY, 15).into_font().color(&TEXT_COLOUR))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(200, 200, 210))
-        .margin(12)
-        .draw()
-        .map_err(draw_error)?;
     Ok(())
 }
 

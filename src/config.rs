@@ -82,6 +82,23 @@ pub struct Channels {
 }
 
 impl Channels {
+    /// Reads the channel ids; the weekly multiplier board's was read
+    /// earlier, with its legacy name.
+    fn from_lookup(
+        get: &impl Fn(&str) -> Option<String>,
+        multiplier: Option<u64>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self {
+            leaderboard: snowflake(get, "LEADERBOARD_CHANNEL_ID")?,
+            multiplier,
+            milestone: snowflake(get, "MILESTONE_CHANNEL_ID")?,
+            challenge: snowflake(get, "CHALLENGE_CHANNEL_ID")?,
+            challenge_logs: snowflake(get, "CHALLENGE_LOGS_CHANNEL_ID")?,
+            monthly_goal: snowflake(get, "MONTHLY_GOAL_CHANNEL_ID")?,
+            weekly_multiplier_logs: snowflake(get, "WEEKLY_MULTIPLIER_LOGS_CHANNEL_ID")?,
+        })
+    }
+
     /// Each kind of channel post with the variable that switches it on, and
     /// whether it is set: the startup log and `/status` say which posts are
     /// off and why.
@@ -484,118 +501,32 @@ impl Config {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let port: u16 = parse_or(&get, "PORT", 8080, "a TCP port number (1-65535)")?;
-        let bind_addr = match get("BIND_ADDR") {
-            Some(v) => v.parse().map_err(|_| ConfigError {
-                name: "BIND_ADDR",
-                value: v,
-                expected: "host:port, e.g. 127.0.0.1:8080",
-            })?,
-            None => SocketAddr::from(([0, 0, 0, 0], port)),
-        };
+        // Settings are read in a fixed order: with several bad values, the
+        // first one in this order is the one reported.
+        let bind_addr = bind_addr(&get)?;
         let public_base_url = get("PUBLIC_BASE_URL")
             .unwrap_or_else(|| format!("http://localhost:{}", bind_addr.port()))
             .trim_end_matches('/')
             .to_string();
-        let discord_public_key = match get("DISCORD_PUBLIC_KEY") {
-            None => None,
-            Some(v) if v.eq_ignore_ascii_case("dev") => Some(PublicKeySetting::DevKeypair),
-            Some(v) => {
-                if v.len() != 64 || hex::decode(&v).is_err() {
-                    return Err(ConfigError {
-                        name: "DISCORD_PUBLIC_KEY",
-                        value: v,
-                        expected: "64 hex characters (the application's public key), or `dev`",
-                    });
-                }
-                Some(PublicKeySetting::Hex(v))
-            }
-        };
-        let snowflake = |name: &'static str| -> Result<Option<u64>, ConfigError> {
-            get(name)
-                .map(|v| {
-                    v.parse::<u64>().map_err(|_| ConfigError {
-                        name,
-                        value: v,
-                        expected: "a Discord id (digits only)",
-                    })
-                })
-                .transpose()
-        };
-        let max_manual_tip = match get("MAX_MANUAL_TIP") {
-            None => Cents(10_000),
-            Some(v) => Cents::parse_dollars(&v).map_err(|_| ConfigError {
-                name: "MAX_MANUAL_TIP",
-                value: v,
-                expected: "a positive USD amount with at most 2 decimals",
-            })?,
-        };
+        let discord_public_key = discord_public_key(&get)?;
+        let max_manual_tip = max_manual_tip(&get)?;
         let mut warnings = Vec::new();
-        let mut multiplier_channel = snowflake("MULTIPLIER_CHANNEL_ID")?;
-        let (old, new) = ("MULTI_LEADERBOARD_CHANNEL_ID", "MULTIPLIER_CHANNEL_ID");
-        if let Some(value) = get(old) {
-            if multiplier_channel.is_some() {
-                warnings.push(format!(
-                    "{old} is the original bot's name of {new}; both are set, {new} wins: remove {old}"
-                ));
-            } else {
-                let parsed = value.parse::<u64>().map_err(|_| ConfigError {
-                    name: "MULTI_LEADERBOARD_CHANNEL_ID",
-                    value,
-                    expected: "a Discord id (digits only)",
-                })?;
-                multiplier_channel = Some(parsed);
-                warnings.push(format!(
-                    "{old} is the original bot's name: read as {new}; rename it to {new}"
-                ));
-            }
-        }
-        let bot_owner_id = snowflake("BOT_OWNER_ID")?;
-        if let Some(owner) = bot_owner_id {
-            warnings.push(format!(
-                "BOT_OWNER_ID is the original bot's setting: Discord user {owner} may use the admin \
-                 commands (ADMIN_ROLE_ID is this service's way to name admins)"
-            ));
-        }
-        for name in ["TIP_CONFIRMATION_CHANNEL_ID", "GITHUB_TOKEN"] {
-            if get(name).is_some() {
-                warnings.push(format!(
-                    "{name} is a setting of the original bot with no counterpart here: ignored"
-                ));
-            }
-        }
+        let multiplier_channel = multiplier_channel(&get, &mut warnings)?;
+        let bot_owner_id = bot_owner_id(&get, &mut warnings)?;
         let server = ServerLimits::from_lookup(&get)?;
         let sse_streams = sse_max_streams(&get, &server)?;
-        let log_format = match get("LOG_FORMAT").as_deref() {
-            None | Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError {
-                    name: "LOG_FORMAT",
-                    value: other.to_string(),
-                    expected: "`pretty` or `json`",
-                })
-            }
-        };
+        let log_format = log_format(&get)?;
         Ok(Self {
             bind_addr,
             public_base_url,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             discord_public_key,
-            discord_application_id: snowflake("DISCORD_APPLICATION_ID")?,
+            discord_application_id: snowflake(&get, "DISCORD_APPLICATION_ID")?,
             discord_token: get("DISCORD_TOKEN").map(Secret::new),
             discord_api_base: base_url(get("DISCORD_API_BASE"), "https://discord.com/api/v10"),
-            guild_id: snowflake("GUILD_ID")?,
-            admin_role_id: snowflake("ADMIN_ROLE_ID")?,
-            channels: Channels {
-                leaderboard: snowflake("LEADERBOARD_CHANNEL_ID")?,
-                multiplier: multiplier_channel,
-                milestone: snowflake("MILESTONE_CHANNEL_ID")?,
-                challenge: snowflake("CHALLENGE_CHANNEL_ID")?,
-                challenge_logs: snowflake("CHALLENGE_LOGS_CHANNEL_ID")?,
-                monthly_goal: snowflake("MONTHLY_GOAL_CHANNEL_ID")?,
-                weekly_multiplier_logs: snowflake("WEEKLY_MULTIPLIER_LOGS_CHANNEL_ID")?,
-            },
+            guild_id: snowflake(&get, "GUILD_ID")?,
+            admin_role_id: snowflake(&get, "ADMIN_ROLE_ID")?,
+            channels: Channels::from_lookup(&get, multiplier_channel)?,
             roobet_api_token: get("ROOBET_API_TOKEN").map(Secret::new),
             roobet_user_id: get("ROOBET_USER_ID"),
             roobet_api_base: base_url(get("ROOBET_API_BASE"), "https://roobetconnect.com"),
@@ -608,17 +539,11 @@ impl Config {
                 DEFAULT_TIP_INTERVAL_SECS,
                 "whole seconds",
             )?,
-            poll_interval_secs: positive(parse_or(
+            poll_interval_secs: positive_secs(
                 &get,
                 "POLL_INTERVAL_SECS",
                 DEFAULT_POLL_INTERVAL_SECS,
-                "whole seconds, at least 1",
-            )?)
-            .ok_or_else(|| ConfigError {
-                name: "POLL_INTERVAL_SECS",
-                value: "0".into(),
-                expected: "whole seconds, at least 1",
-            })?,
+            )?,
             max_manual_tip,
             rewards_file: get("REWARDS_FILE").map(PathBuf::from),
             static_dir: get("STATIC_DIR").map_or_else(|| PathBuf::from("static"), PathBuf::from),
@@ -628,29 +553,9 @@ impl Config {
             bot_owner_id,
             warnings,
             server,
-            metrics_addr: get("METRICS_ADDR")
-                .map(|v| {
-                    v.parse().map_err(|_| ConfigError {
-                        name: "METRICS_ADDR",
-                        value: v,
-                        expected: "host:port, e.g. 127.0.0.1:9091",
-                    })
-                })
-                .transpose()?,
+            metrics_addr: metrics_addr(&get)?,
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
-            tips_refresh: Duration::from_secs(
-                positive(parse_or(
-                    &get,
-                    "TIPS_REFRESH_SECS",
-                    30,
-                    "whole seconds, at least 1",
-                )?)
-                .ok_or_else(|| ConfigError {
-                    name: "TIPS_REFRESH_SECS",
-                    value: "0".into(),
-                    expected: "whole seconds, at least 1",
-                })?,
-            ),
+            tips_refresh: Duration::from_secs(positive_secs(&get, "TIPS_REFRESH_SECS", 30)?),
             branding: Branding::from_lookup(&get)?,
             sse_max_streams: sse_streams,
         })
@@ -740,6 +645,155 @@ impl Config {
         );
         parts
     }
+}
+
+/// `BIND_ADDR`, or every interface on `PORT` (8080 when unset).
+fn bind_addr(get: &impl Fn(&str) -> Option<String>) -> Result<SocketAddr, ConfigError> {
+    let port: u16 = parse_or(get, "PORT", 8080, "a TCP port number (1-65535)")?;
+    match get("BIND_ADDR") {
+        Some(v) => v.parse().map_err(|_| ConfigError {
+            name: "BIND_ADDR",
+            value: v,
+            expected: "host:port, e.g. 127.0.0.1:8080",
+        }),
+        None => Ok(SocketAddr::from(([0, 0, 0, 0], port))),
+    }
+}
+
+/// `DISCORD_PUBLIC_KEY`: 64 hex characters, or `dev` for the local keypair.
+fn discord_public_key(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<PublicKeySetting>, ConfigError> {
+    match get("DISCORD_PUBLIC_KEY") {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("dev") => Ok(Some(PublicKeySetting::DevKeypair)),
+        Some(v) if v.len() != 64 || hex::decode(&v).is_err() => Err(ConfigError {
+            name: "DISCORD_PUBLIC_KEY",
+            value: v,
+            expected: "64 hex characters (the application's public key), or `dev`",
+        }),
+        Some(v) => Ok(Some(PublicKeySetting::Hex(v))),
+    }
+}
+
+/// A Discord id setting (digits only); `None` when unset.
+fn snowflake(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<u64>, ConfigError> {
+    get(name)
+        .map(|v| {
+            v.parse::<u64>().map_err(|_| ConfigError {
+                name,
+                value: v,
+                expected: "a Discord id (digits only)",
+            })
+        })
+        .transpose()
+}
+
+/// `MAX_MANUAL_TIP` in dollars; $100.00 when unset.
+fn max_manual_tip(get: &impl Fn(&str) -> Option<String>) -> Result<Cents, ConfigError> {
+    match get("MAX_MANUAL_TIP") {
+        None => Ok(Cents::new(10_000)),
+        Some(v) => Cents::parse_dollars(&v).map_err(|_| ConfigError {
+            name: "MAX_MANUAL_TIP",
+            value: v,
+            expected: "a positive USD amount with at most 2 decimals",
+        }),
+    }
+}
+
+/// `MULTIPLIER_CHANNEL_ID`, or the original bot's name for it
+/// (`MULTI_LEADERBOARD_CHANNEL_ID`) with a warning to rename it.
+fn multiplier_channel(
+    get: &impl Fn(&str) -> Option<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<u64>, ConfigError> {
+    let (old, new) = ("MULTI_LEADERBOARD_CHANNEL_ID", "MULTIPLIER_CHANNEL_ID");
+    let channel = snowflake(get, new)?;
+    let Some(value) = get(old) else {
+        return Ok(channel);
+    };
+    if channel.is_some() {
+        warnings.push(format!(
+            "{old} is the original bot's name of {new}; both are set, {new} wins: remove {old}"
+        ));
+        return Ok(channel);
+    }
+    let parsed = value.parse::<u64>().map_err(|_| ConfigError {
+        name: "MULTI_LEADERBOARD_CHANNEL_ID",
+        value,
+        expected: "a Discord id (digits only)",
+    })?;
+    warnings.push(format!(
+        "{old} is the original bot's name: read as {new}; rename it to {new}"
+    ));
+    Ok(Some(parsed))
+}
+
+/// `BOT_OWNER_ID`, the original bot's admin setting, with a warning saying
+/// what it grants; also warns about the original bot's settings that have
+/// no counterpart here.
+fn bot_owner_id(
+    get: &impl Fn(&str) -> Option<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<u64>, ConfigError> {
+    let bot_owner_id = snowflake(get, "BOT_OWNER_ID")?;
+    if let Some(owner) = bot_owner_id {
+        warnings.push(format!(
+            "BOT_OWNER_ID is the original bot's setting: Discord user {owner} may use the admin \
+             commands (ADMIN_ROLE_ID is this service's way to name admins)"
+        ));
+    }
+    for name in ["TIP_CONFIRMATION_CHANNEL_ID", "GITHUB_TOKEN"] {
+        if get(name).is_some() {
+            warnings.push(format!(
+                "{name} is a setting of the original bot with no counterpart here: ignored"
+            ));
+        }
+    }
+    Ok(bot_owner_id)
+}
+
+/// `LOG_FORMAT`: `pretty` (the default) or `json`.
+fn log_format(get: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
+    match get("LOG_FORMAT").as_deref() {
+        None | Some("pretty") => Ok(LogFormat::Pretty),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(ConfigError {
+            name: "LOG_FORMAT",
+            value: other.to_string(),
+            expected: "`pretty` or `json`",
+        }),
+    }
+}
+
+/// A whole number of seconds, at least 1; `default` when unset.
+fn positive_secs(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    const EXPECTED: &str = "whole seconds, at least 1";
+    positive(parse_or(get, name, default, EXPECTED)?).ok_or_else(|| ConfigError {
+        name,
+        value: "0".into(),
+        expected: EXPECTED,
+    })
+}
+
+/// `METRICS_ADDR`: where the separate metrics listener binds, if anywhere.
+fn metrics_addr(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SocketAddr>, ConfigError> {
+    get("METRICS_ADDR")
+        .map(|v| {
+            v.parse().map_err(|_| ConfigError {
+                name: "METRICS_ADDR",
+                value: v,
+                expected: "host:port, e.g. 127.0.0.1:9091",
+            })
+        })
+        .transpose()
 }
 
 fn base_url(value: Option<String>, default: &str) -> String {
@@ -864,7 +918,7 @@ mod tests {
         assert!(!c.tips_dry_run);
         assert_eq!(c.tip_interval_secs, 30);
         assert_eq!(c.poll_interval_secs, 600);
-        assert_eq!(c.max_manual_tip, Cents(10_000));
+        assert_eq!(c.max_manual_tip, Cents::new(10_000));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert!(c.parts().iter().all(|p| !p.on));
     }

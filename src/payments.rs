@@ -56,10 +56,7 @@ pub async fn send_payout(
         }
     } else {
         // Claimed but nothing can send it: give it back to the queue.
-        sqlx::query("UPDATE payouts SET status = 'pending' WHERE id = $1 AND status = 'sending'")
-            .bind(payout.id)
-            .execute(&mut *conn)
-            .await?;
+        payouts::unclaim(&mut conn, payout.id).await?;
         return Ok(None);
     };
     payouts::mark_outcome(
@@ -82,7 +79,7 @@ pub async fn send_payout(
         .metrics
         .payouts
         .get_or_create(&PayoutLabels {
-            kind: payout.kind.clone(),
+            kind: payout.kind.as_str().into(),
             status: status.as_str().into(),
         })
         .inc();

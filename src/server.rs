@@ -34,6 +34,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::config::ServerLimits;
+use crate::telemetry::ErrorChain;
 
 /// Serves `router` on `listener` under `limits` until `shutdown` resolves,
 /// then drains connections for at most `limits.shutdown_grace`.
@@ -127,7 +128,7 @@ async fn accept_failed(e: &io::Error) {
     ) {
         return;
     }
-    tracing::error!(error = %e, "accept failed; pausing 1 s");
+    tracing::error!(error = %ErrorChain(&e), "accept failed; pausing 1 s");
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
@@ -166,7 +167,7 @@ async fn serve_connection(
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
-                    tracing::debug!(error = %e, "connection ended with an error");
+                    tracing::debug!(error = %ErrorChain(&*e), "connection ended with an error");
                 }
                 return;
             }

@@ -115,12 +115,6 @@ impl SynthInteraction {
         )
     }
 
-    /// Sets the interaction id (replays reuse one).
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = id.into();
-        self
-    }
-
     /// Sets who calls.
     pub fn by(mut self, caller: Caller) -> Self {
         self.caller = caller;

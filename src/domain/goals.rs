@@ -68,15 +68,13 @@ pub fn projection(so_far: Cents, period: MonthPeriod, now: DateTime<Utc>) -> Opt
     if elapsed < PROJECTION_GRACE_SECONDS {
         return None;
     }
-    let numerator = i128::from(so_far.0) * i128::from(total);
+    let numerator = i128::from(so_far.cents()) * i128::from(total);
     let elapsed = i128::from(elapsed);
     let half = if numerator < 0 { -elapsed } else { elapsed };
     let rounded = (2 * numerator + half) / (2 * elapsed);
-    Some(Cents(i64::try_from(rounded).unwrap_or(if rounded < 0 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })))
+    Some(Cents::new(
+        i64::try_from(rounded).unwrap_or(if rounded < 0 { i64::MIN } else { i64::MAX }),
+    ))
 }
 
 /// The line about the next goal: `$75,000 · ▰▰▱… 40.0%`, or that the
@@ -175,14 +173,17 @@ mod tests {
     fn projection_scales_by_seconds_and_stops_at_month_end() {
         let nov = MonthPeriod::new(2026, 11).unwrap();
         let mid = Utc.with_ymd_and_hms(2026, 11, 16, 0, 0, 0).unwrap();
-        assert_eq!(projection(Cents(1_001), nov, mid), Some(Cents(2_002)));
+        assert_eq!(
+            projection(Cents::new(1_001), nov, mid),
+            Some(Cents::new(2_002))
+        );
         // 1 cent over 1/3 of a 30-day month → 3 cents exactly.
         let third = nov.start() + TimeDelta::days(10);
-        assert_eq!(projection(Cents(1), nov, third), Some(Cents(3)));
+        assert_eq!(projection(Cents::new(1), nov, third), Some(Cents::new(3)));
         // 2 cents after 7 of 30 days = 8.571… → 9.
         assert_eq!(
-            projection(Cents(2), nov, nov.start() + TimeDelta::days(7)),
-            Some(Cents(9))
+            projection(Cents::new(2), nov, nov.start() + TimeDelta::days(7)),
+            Some(Cents::new(9))
         );
         let later = nov.end_exclusive() + TimeDelta::days(40);
         assert_eq!(projection(k(99), nov, later), Some(k(99)));
@@ -195,11 +196,11 @@ mod tests {
             announced in prop::option::of(0i64..60_000_000),
         ) {
             let ladder = default_ladder();
-            let got = newly_reached_goals(&ladder, Cents(total), announced.map(Cents));
+            let got = newly_reached_goals(&ladder, Cents::new(total), announced.map(Cents::new));
             prop_assert!(got.windows(2).all(|w| w[0] < w[1]));
-            prop_assert!(got.iter().all(|g| g.0 <= total && announced.is_none_or(|a| g.0 > a)));
-            if let Some(next) = next_goal(&ladder, Cents(total)) {
-                prop_assert!(next.0 > total);
+            prop_assert!(got.iter().all(|g| g.cents() <= total && announced.is_none_or(|a| g.cents() > a)));
+            if let Some(next) = next_goal(&ladder, Cents::new(total)) {
+                prop_assert!(next.cents() > total);
             }
         }
 
@@ -210,9 +211,9 @@ mod tests {
         ) {
             let nov = MonthPeriod::new(2026, 11).unwrap();
             let now = nov.start() + TimeDelta::seconds(secs);
-            let p = projection(Cents(so_far), nov, now).unwrap();
-            prop_assert!(p.0 >= so_far);
-            prop_assert!(p.0 <= so_far * 30 + 1);
+            let p = projection(Cents::new(so_far), nov, now).unwrap();
+            prop_assert!(p.cents() >= so_far);
+            prop_assert!(p.cents() <= so_far * 30 + 1);
         }
     }
 }

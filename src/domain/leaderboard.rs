@@ -144,9 +144,9 @@ mod tests {
     fn excluded_uids_are_left_out_and_do_not_take_a_prize() {
         let players = [player("staff", "s", 900, 900), player("b", "b", 1, 1)];
         let excluded = HashSet::from(["staff".to_owned()]);
-        let ranked = rank_monthly(&players, &excluded, &[Cents(100)]);
+        let ranked = rank_monthly(&players, &excluded, &[Cents::new(100)]);
         assert_eq!(uids(&ranked), ["b"]);
-        assert_eq!(ranked[0].prize, Some(Cents(100)));
+        assert_eq!(ranked[0].prize, Some(Cents::new(100)));
     }
 
     #[test]
@@ -183,7 +183,7 @@ mod tests {
             excl in prop::collection::hash_set("u[0-9]", 0..4),
             n_prizes in 0usize..12,
         ) {
-            let prizes: Vec<Cents> = (0..n_prizes as i64).map(|i| Cents(100 - i)).collect();
+            let prizes: Vec<Cents> = (0..n_prizes as i64).map(|i| Cents::new(100 - i)).collect();
             let ranked = rank_monthly(&players, &excl, &prizes);
             let eligible = players.iter()
                 .filter(|p| p.weighted_wagered.is_positive() && !excl.contains(&p.uid))

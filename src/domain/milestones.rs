@@ -184,11 +184,11 @@ mod tests {
     fn threshold_is_inclusive() {
         let tiers = default_tiers();
         assert_eq!(
-            numbers(&newly_reached(&tiers, &BTreeSet::new(), Cents(4_999))),
+            numbers(&newly_reached(&tiers, &BTreeSet::new(), Cents::new(4_999))),
             Vec::<u32>::new()
         );
         assert_eq!(
-            numbers(&newly_reached(&tiers, &BTreeSet::new(), Cents(5_000))),
+            numbers(&newly_reached(&tiers, &BTreeSet::new(), Cents::new(5_000))),
             [1]
         );
     }
@@ -196,8 +196,8 @@ mod tests {
     #[test]
     fn current_and_next_tier_report_progress() {
         let tiers = default_tiers();
-        assert!(current_tier(&tiers, Cents(0)).is_none());
-        let (next, missing) = next_tier(&tiers, Cents(0)).unwrap();
+        assert!(current_tier(&tiers, Cents::new(0)).is_none());
+        let (next, missing) = next_tier(&tiers, Cents::new(0)).unwrap();
         assert_eq!((next.number, missing), (1, Cents::from_dollars(50)));
         assert_eq!(
             current_tier(&tiers, Cents::from_dollars(120))
@@ -219,7 +219,7 @@ mod tests {
             awarded in prop::collection::btree_set(1u32..=30, 0..30),
         ) {
             let tiers = default_tiers();
-            let w = Cents(weighted);
+            let w = Cents::new(weighted);
             let got = newly_reached(&tiers, &awarded, w);
             prop_assert!(got.windows(2).all(|p| p[0].number < p[1].number));
             prop_assert!(got.iter().all(|t| t.threshold <= w && !awarded.contains(&t.number)));

@@ -72,11 +72,23 @@ pub enum AmountError {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
-pub struct Cents(pub i64);
+pub struct Cents(i64);
 
 impl Cents {
     /// $0.00.
     pub const ZERO: Cents = Cents(0);
+
+    /// An amount already in integer cents (a stored column, a test
+    /// figure). Every other way in parses or converts at the edge.
+    pub const fn new(cents: i64) -> Cents {
+        Cents(cents)
+    }
+
+    /// The amount in integer cents, for storage and arithmetic the
+    /// operators do not cover.
+    pub const fn cents(self) -> i64 {
+        self.0
+    }
 
     /// Whole dollars, for built-in tables (`Cents::from_dollars(500)` = $500.00).
     pub const fn from_dollars(dollars: i64) -> Cents {

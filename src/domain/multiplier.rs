@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn default_prizes_are_20_15_5() {
-        let expected: Vec<_> = [2000, 1500, 500].map(Cents).into();
+        let expected: Vec<_> = [2000, 1500, 500].map(Cents::new).into();
         assert_eq!(default_weekly_prizes(), expected);
     }
 
@@ -99,7 +99,7 @@ mod tests {
         ];
         let ranked = rank_weekly(&players, &HashSet::new(), &default_weekly_prizes(), None);
         assert_eq!(uids(&ranked), ["d", "b", "c", "a"]);
-        assert_eq!(ranked[2].prize, Some(Cents(500)));
+        assert_eq!(ranked[2].prize, Some(Cents::new(500)));
         assert_eq!(ranked[3].prize, None);
     }
 
@@ -120,7 +120,7 @@ mod tests {
             hitter("low", hit("g", 99_900, 19)),
             hitter("ok", hit("g", 200, 20)),
         ];
-        let ranked = rank_weekly(&players, &HashSet::new(), &[], Some(Cents(20)));
+        let ranked = rank_weekly(&players, &HashSet::new(), &[], Some(Cents::new(20)));
         assert_eq!(uids(&ranked), ["ok"]);
         assert_eq!(ranked[0].hit.multiplier, Multiplier(200));
         assert_eq!(rank_weekly(&players, &HashSet::new(), &[], None).len(), 2);
@@ -143,11 +143,11 @@ mod tests {
                 if !has { p.best_hit = None; }
                 p
             }).collect();
-            let ranked = rank_weekly(&players, &HashSet::new(), &[Cents(1)], min.map(Cents));
+            let ranked = rank_weekly(&players, &HashSet::new(), &[Cents::new(1)], min.map(Cents::new));
             for (i, e) in ranked.iter().enumerate() {
                 prop_assert_eq!(e.rank as usize, i + 1);
                 prop_assert!(e.hit.multiplier.0 > 0);
-                prop_assert!(min.is_none_or(|m| e.hit.bet.0 >= m));
+                prop_assert!(min.is_none_or(|m| e.hit.bet.cents() >= m));
                 prop_assert_eq!(e.prize.is_some(), i == 0);
             }
             for pair in ranked.windows(2) {

@@ -52,8 +52,8 @@ pub(crate) mod fixtures {
         PlayerFigures {
             uid: uid.to_owned(),
             username: name.to_owned(),
-            wagered: Cents(wagered),
-            weighted_wagered: Cents(weighted),
+            wagered: Cents::new(wagered),
+            weighted_wagered: Cents::new(weighted),
             weighted_since_ms: 0,
             best_hit: None,
         }
@@ -63,8 +63,8 @@ pub(crate) mod fixtures {
     pub(crate) fn hit(game: &str, multiplier: i64, bet: i64) -> Hit {
         Hit {
             multiplier: Multiplier(multiplier),
-            bet: Cents(bet),
-            payout: Cents(bet.saturating_mul(multiplier) / 100),
+            bet: Cents::new(bet),
+            payout: Cents::new(bet.saturating_mul(multiplier) / 100),
             game_id: game.to_owned(),
             game_title: game.to_owned(),
         }

@@ -31,8 +31,8 @@ pub const PROGRESS_CELLS: usize = 12;
 /// way from `from` to `to`. Rounded down, so it shows 100% only once the
 /// target is really reached; clamped to 0–100%.
 pub fn progress_bar(value: Cents, from: Cents, to: Cents) -> String {
-    let span = to.saturating_sub(from).0;
-    let done = value.saturating_sub(from).0;
+    let span = to.saturating_sub(from).cents();
+    let done = value.saturating_sub(from).cents();
     let permille = if span <= 0 {
         1000
     } else {
@@ -76,7 +76,7 @@ mod tests {
 
     #[test]
     fn progress_bars_round_down_and_clamp() {
-        let bar = |v, f, t| progress_bar(Cents(v), Cents(f), Cents(t));
+        let bar = |v, f, t| progress_bar(Cents::new(v), Cents::new(f), Cents::new(t));
         assert_eq!(bar(0, 0, 100), "▱▱▱▱▱▱▱▱▱▱▱▱ 0.0%");
         assert_eq!(bar(50, 0, 100), "▰▰▰▰▰▰▱▱▱▱▱▱ 50.0%");
         assert_eq!(bar(9_999, 0, 10_000), "▰▰▰▰▰▰▰▰▰▰▰▱ 99.9%");

@@ -12,10 +12,11 @@ use crate::discord::embeds::{fit_to_limits, game_url, label_dry_run, message_bod
 use crate::domain::masking::mask_for_markdown;
 use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
-use crate::store::payouts::{self, PayoutRow};
+use crate::store::payouts::{self, PayoutRow, PayoutStatus};
 use crate::store::snapshots::PeriodKind;
 use crate::store::standings;
 use crate::store::StoreError;
+use crate::telemetry::ErrorChain;
 
 /// Only payouts sent this recently are celebrated, so switching a channel
 /// on later does not flood it with old news.
@@ -28,13 +29,13 @@ const SCAN_LIMIT: i64 = 50;
 /// Posts every due celebration. Discord failures are logged, never fatal.
 pub async fn announce_sent_payouts(state: &AppState) {
     if let Err(e) = announce_milestones(state).await {
-        tracing::warn!(error = %e, "milestone celebrations failed");
+        tracing::warn!(error = %ErrorChain(&e), "milestone celebrations failed");
     }
     if let Err(e) = announce_weeks(state).await {
-        tracing::warn!(error = %e, "weekly payout summaries failed");
+        tracing::warn!(error = %ErrorChain(&e), "weekly payout summaries failed");
     }
     if let Err(e) = crate::discord::posts::challenges::announce_wins(state).await {
-        tracing::warn!(error = %e, "challenge winners not announced; will retry");
+        tracing::warn!(error = %ErrorChain(&e), "challenge winners not announced; will retry");
     }
 }
 
@@ -95,7 +96,7 @@ async fn announce_milestones(state: &AppState) -> Result<(), StoreError> {
         }
         let body = message_body(vec![milestone_embed(state, &payout)]);
         if let Err(e) = discord.create_message(channel, &body).await {
-            tracing::warn!(key = %payout.key, error = %e, "milestone celebration not posted; will retry");
+            tracing::warn!(key = %payout.key, error = %ErrorChain(&e), "milestone celebration not posted; will retry");
             payouts::release_announcement(&mut conn, payout.id).await?;
             break;
         }
@@ -117,7 +118,7 @@ async fn announce_weeks(state: &AppState) -> Result<(), StoreError> {
     weeks.dedup();
     for week in weeks {
         let prizes = payouts::of_period(&mut conn, PayoutKind::Multiplier, &week).await?;
-        if prizes.iter().any(|p| p.status != "sent")
+        if prizes.iter().any(|p| p.status != PayoutStatus::Sent)
             || prizes.iter().all(|p| p.announced_ms.is_some())
         {
             continue; // not all paid yet, or already announced
@@ -138,7 +139,7 @@ async fn announce_weeks(state: &AppState) -> Result<(), StoreError> {
                 }
             }
             Err(e) => {
-                tracing::warn!(week, error = %e, "weekly summary not posted; will retry");
+                tracing::warn!(week, error = %ErrorChain(&e), "weekly summary not posted; will retry");
                 payouts::release_announcement(&mut conn, first.id).await?;
             }
         }

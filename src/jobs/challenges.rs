@@ -24,6 +24,7 @@ use crate::roobet::affiliate::AffiliateClient;
 use crate::store::challenges::{self, ChallengeRow, WinRecord};
 use crate::store::payouts::{self, NewPayout, PayoutStatus};
 use crate::store::{settings, StoreError};
+use crate::telemetry::ErrorChain;
 
 pub use crate::discord::posts::challenges::refresh_board;
 
@@ -68,7 +69,7 @@ pub async fn detect_winners(
         let rule = match challenge.rule() {
             Ok(rule) => rule,
             Err(e) => {
-                tracing::error!(challenge_id = challenge.id, error = %e, "challenge skipped");
+                tracing::error!(challenge_id = challenge.id, error = %ErrorChain(&e), "challenge skipped");
                 continue;
             }
         };
@@ -158,8 +159,8 @@ async fn record_best_attempt(
         .map(|w| BestAttempt {
             username: w.username,
             multiplier_x100: w.hit.multiplier.0,
-            bet_cents: w.hit.bet.0,
-            payout_cents: w.hit.payout.0,
+            bet_cents: w.hit.bet.cents(),
+            payout_cents: w.hit.payout.cents(),
         })
         .collect();
     let Some(best) = top.first() else {
@@ -177,7 +178,7 @@ async fn record_best_attempt(
 /// in the challenge channels. Discord failures are logged, never fatal.
 pub async fn publish_challenges(state: &AppState) {
     if let Err(e) = discord::announce_wins(state).await {
-        tracing::warn!(error = %e, "challenge winners not announced; will retry");
+        tracing::warn!(error = %ErrorChain(&e), "challenge winners not announced; will retry");
     }
     refresh_board(state).await;
 }

@@ -22,6 +22,7 @@ use crate::domain::goals::{
 use crate::domain::money::Cents;
 use crate::published::MonthBoard;
 use crate::store::{goals, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// What one pass did, for logs and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,9 @@ pub async fn announce_goals(state: &AppState) {
             tracing::info!(goal = %goal, "community goal announced")
         }
         Ok(outcome) => tracing::debug!(?outcome, "community goals checked"),
-        Err(error) => tracing::warn!(%error, "cannot check community goals; next cycle retries"),
+        Err(error) => {
+            tracing::warn!(error = %ErrorChain(&error), "cannot check community goals; next cycle retries")
+        }
     }
 }
 
@@ -86,7 +89,7 @@ pub async fn announce(state: &AppState) -> Result<GoalOutcome, StoreError> {
                     | RestError::NotFound(_)
                     | RestError::RateLimited
             ) || matches!(error, RestError::Status { status, .. } if status < 500);
-            tracing::warn!(%error, goal = %goal, nothing_posted, "cannot post the goal announcement");
+            tracing::warn!(error = %ErrorChain(&error), goal = %goal, nothing_posted, "cannot post the goal announcement");
             if nothing_posted {
                 goals::release(&mut conn, &key, goal).await?;
             }

@@ -21,6 +21,7 @@ use crate::domain::period::MonthPeriod;
 use crate::domain::players::MonthTotals;
 use crate::roobet::affiliate::AffiliateClient;
 use crate::store::{settings, totals, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// How many past months the service fetches by itself.
 pub const AUTO_MONTHS: u32 = 12;
@@ -32,7 +33,7 @@ pub const HISTORY_KEY: &str = "history.backfill";
 #[derive(Debug, thiserror::Error)]
 pub enum FillError {
     /// The affiliate API failed.
-    #[error("affiliate API: {0}")]
+    #[error("affiliate API")]
     Affiliate(#[from] crate::roobet::AffiliateError),
     /// The database failed.
     #[error(transparent)]
@@ -153,7 +154,7 @@ pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<bool> {
         match backfill_if_empty(&state).await {
             Ok(done) => done,
             Err(error) => {
-                tracing::warn!(error = ?error, "month history backfill paused; it resumes after the next cycle");
+                tracing::warn!(error = %ErrorChain(&error), "month history backfill paused; it resumes after the next cycle");
                 false
             }
         }

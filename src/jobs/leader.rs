@@ -3,13 +3,11 @@
 //! advisory lock polls and pays: the lock lives on a connection kept out of
 //! the pool, so it is released when that connection (or the process) dies.
 
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::Mutex;
 
-use crate::store::{DbKind, Store, StoreError};
-
-/// The advisory lock key ("FTS_JOBS" in ASCII).
-const JOB_LOCK_KEY: i64 = 0x4654_535f_4a4f_4253;
+use crate::store::{job_lock, DbKind, Store, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// This process's claim on the job lock.
 pub struct Leadership {
@@ -41,11 +39,7 @@ impl Leadership {
             *held = None;
         }
         let mut conn = self.store.pool().acquire().await?.detach();
-        let row = sqlx::query("SELECT pg_try_advisory_lock($1)")
-            .bind(JOB_LOCK_KEY)
-            .fetch_one(&mut conn)
-            .await?;
-        let acquired: bool = row.try_get(0)?;
+        let acquired = job_lock::try_lock(&mut conn).await?;
         if acquired {
             tracing::info!("took the job lock: this replica polls and pays");
             *held = Some(conn);
@@ -61,12 +55,8 @@ impl Leadership {
         if let Some(mut conn) = self.held.lock().await.take() {
             // Unlock explicitly: closing alone frees the lock only when the
             // server's backend has exited, a moment after `close` returns.
-            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
-                .bind(JOB_LOCK_KEY)
-                .execute(&mut conn)
-                .await;
-            if let Err(e) = unlocked {
-                tracing::warn!(error = %e, "job lock not unlocked explicitly; closing its connection");
+            if let Err(e) = job_lock::unlock(&mut conn).await {
+                tracing::warn!(error = %ErrorChain(&e), "job lock not unlocked explicitly; closing its connection");
             }
             conn.close().await.ok();
         }

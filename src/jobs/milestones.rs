@@ -32,7 +32,7 @@ pub async fn award_milestones<'a>(
     let lowest = rewards
         .tiers
         .first()
-        .map_or(Cents(i64::MAX), |t| t.threshold);
+        .map_or(Cents::new(i64::MAX), |t| t.threshold);
     let candidates: Vec<&PlayerFigures> = figures
         .into_iter()
         .filter(|p| !excluded.contains(&p.uid) && p.weighted_wagered >= lowest)

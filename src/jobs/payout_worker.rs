@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::payments::{send_payout, tipping_enabled, SendReport};
 use crate::store::payouts::{self, PayoutStatus};
 use crate::store::StoreError;
+use crate::telemetry::ErrorChain;
 
 /// How long the worker idles when nothing is pending (it is also woken
 /// whenever new payouts are recorded).
@@ -53,7 +54,7 @@ pub async fn run(jobs: Arc<Jobs>, mut stop: watch::Receiver<bool>) {
                     }
                     Ok(None) => IDLE,
                     Err(e) => {
-                        tracing::error!(error = %e, "payout worker: database error");
+                        tracing::error!(error = %ErrorChain(&e), "payout worker: database error");
                         IDLE
                     }
                 }
@@ -65,7 +66,7 @@ pub async fn run(jobs: Arc<Jobs>, mut stop: watch::Receiver<bool>) {
                 IDLE
             }
             Err(e) => {
-                tracing::warn!(error = %e, "payout worker cannot check the job lock");
+                tracing::warn!(error = %ErrorChain(&e), "payout worker cannot check the job lock");
                 recovered = false;
                 IDLE
             }
@@ -91,7 +92,7 @@ async fn recover_interrupted(state: &AppState) -> bool {
             true
         }
         Err(e) => {
-            tracing::error!(error = %e, "cannot recover interrupted payouts");
+            tracing::error!(error = %ErrorChain(&e), "cannot recover interrupted payouts");
             false
         }
     }

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
+use sqlx::AnyConnection;
 use tracing::Instrument;
 
 use super::challenges::detect_winners;
@@ -23,6 +24,7 @@ use crate::roobet::AffiliateError;
 use crate::store::cycles::{self, CycleRecord};
 use crate::store::snapshots::{self, PeriodKind};
 use crate::store::{games, periods, players, totals, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// Why a cycle did not complete. Nothing it would have written was kept.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +33,7 @@ pub enum CycleError {
     #[error("polling is off")]
     Off,
     /// The affiliate API failed or answered something we cannot trust.
-    #[error("affiliate API: {0}")]
+    #[error("affiliate API")]
     Affiliate(#[from] AffiliateError),
     /// The API answered no players for a period that had some.
     #[error("the API answered no players for {0}, which had players: keeping the previous data")]
@@ -149,55 +151,12 @@ async fn persist(
         (PeriodKind::Month, &month_key, month_figures),
         (PeriodKind::Week, &week_key, week_figures),
     ] {
-        written.ensure_loaded(&mut tx, kind, key).await?;
-        if figures.is_empty() && !written.is_empty(kind, key) {
-            return Err(CycleError::SuspiciousEmpty(key.clone()));
-        }
-        periods::open(&mut tx, kind, key).await?;
-        let changed: Vec<PlayerFigures> = written
-            .changed(kind, key, figures)
-            .into_iter()
-            .cloned()
-            .collect();
-        snapshots::upsert_many(&mut tx, kind, key, &changed, now_ms).await?;
+        let changed = write_changed(&mut tx, written, kind, key, figures, now_ms).await?;
         changes.push((kind, key.clone(), changed));
     }
     let month_changed = &changes[0].2;
-    let known: Vec<(&str, &str)> = month_changed
-        .iter()
-        .map(|p| (p.uid.as_str(), p.username.as_str()))
-        .collect();
-    players::upsert_many(&mut tx, &known, now_ms).await?;
-    let seen_games: std::collections::BTreeMap<&str, &str> = changes
-        .iter()
-        .flat_map(|(_, _, changed)| changed.iter())
-        .filter_map(|p| p.best_hit.as_ref())
-        .filter(|hit| !hit.game_id.is_empty())
-        .map(|hit| (hit.game_id.as_str(), hit.game_title.as_str()))
-        .collect();
-    for (game_id, title) in seen_games {
-        games::upsert(&mut tx, game_id, title, now_ms).await?;
-    }
-    let excluded = excluded_uids(&mut tx, &state.rewards).await?;
-    // Players let back in since the last cycle are judged on their whole
-    // month, changed or not: tiers crossed while excluded are theirs now.
-    let rechecks = players::take_milestone_rechecks(&mut tx).await?;
-    let rechecked = month_figures
-        .iter()
-        .filter(|p| rechecks.contains(&p.uid) && !month_changed.iter().any(|c| c.uid == p.uid));
-    let milestone_status =
-        super::first_run::milestone_status(&mut tx, state.config.first_run_pays_existing, now_ms)
-            .await?;
-    award_milestones(
-        &mut tx,
-        &state.rewards,
-        month,
-        month_changed.iter().chain(rechecked),
-        &excluded,
-        milestone_status,
-        now_ms,
-    )
-    .await?;
+    record_players_and_games(&mut tx, &changes, now_ms).await?;
+    award_month_milestones(&mut tx, state, month, month_figures, month_changed, now_ms).await?;
     totals::upsert(
         &mut tx,
         &month_key,
@@ -220,6 +179,89 @@ async fn persist(
         written.apply(kind, &key, &changed, now_ms);
     }
     Ok(finished_ms)
+}
+
+/// Stores the players of one period whose figures changed since the last
+/// cycle and returns them. An empty answer for a period that had players
+/// is refused: the API failing quietly must not wipe a board.
+async fn write_changed(
+    conn: &mut AnyConnection,
+    written: &mut WrittenFigures,
+    kind: PeriodKind,
+    key: &str,
+    figures: &[PlayerFigures],
+    now_ms: i64,
+) -> Result<Vec<PlayerFigures>, CycleError> {
+    written.ensure_loaded(conn, kind, key).await?;
+    if figures.is_empty() && !written.is_empty(kind, key) {
+        return Err(CycleError::SuspiciousEmpty(key.to_owned()));
+    }
+    periods::open(conn, kind, key).await?;
+    let changed: Vec<PlayerFigures> = written
+        .changed(kind, key, figures)
+        .into_iter()
+        .cloned()
+        .collect();
+    snapshots::upsert_many(conn, kind, key, &changed, now_ms).await?;
+    Ok(changed)
+}
+
+/// Remembers the names of this month's changed players and the titles of
+/// the games their best hits were on.
+async fn record_players_and_games(
+    conn: &mut AnyConnection,
+    changes: &[(PeriodKind, String, Vec<PlayerFigures>)],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let known: Vec<(&str, &str)> = changes[0]
+        .2
+        .iter()
+        .map(|p| (p.uid.as_str(), p.username.as_str()))
+        .collect();
+    players::upsert_many(conn, &known, now_ms).await?;
+    let seen_games: std::collections::BTreeMap<&str, &str> = changes
+        .iter()
+        .flat_map(|(_, _, changed)| changed.iter())
+        .filter_map(|p| p.best_hit.as_ref())
+        .filter(|hit| !hit.game_id.is_empty())
+        .map(|hit| (hit.game_id.as_str(), hit.game_title.as_str()))
+        .collect();
+    for (game_id, title) in seen_games {
+        games::upsert(conn, game_id, title, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// Records the milestone payouts earned this cycle: by the players whose
+/// month changed, and by those let back in since the last cycle, who are
+/// judged on their whole month (tiers crossed while excluded are theirs).
+async fn award_month_milestones(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    month: MonthPeriod,
+    month_figures: &[PlayerFigures],
+    month_changed: &[PlayerFigures],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let excluded = excluded_uids(conn, &state.rewards).await?;
+    let rechecks = players::take_milestone_rechecks(conn).await?;
+    let rechecked = month_figures
+        .iter()
+        .filter(|p| rechecks.contains(&p.uid) && !month_changed.iter().any(|c| c.uid == p.uid));
+    let milestone_status =
+        super::first_run::milestone_status(conn, state.config.first_run_pays_existing, now_ms)
+            .await?;
+    award_milestones(
+        conn,
+        &state.rewards,
+        month,
+        month_changed.iter().chain(rechecked),
+        &excluded,
+        milestone_status,
+        now_ms,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Runs a cycle (one at a time per process), records a failure in the
@@ -259,7 +301,9 @@ pub async fn run_and_record(jobs: &Jobs) -> Result<CycleReport, CycleError> {
                 status.consecutive_failures = 0;
             }
             Err(e) => {
-                status.last_outcome = Some(e.to_string());
+                // The chain, as `/status` showed it before the cause was
+                // kept as a source: "affiliate API: affiliate API timed out".
+                status.last_outcome = Some(ErrorChain(e).to_string());
                 status.consecutive_failures += 1;
             }
         }
@@ -272,13 +316,13 @@ pub async fn run_and_record(jobs: &Jobs) -> Result<CycleReport, CycleError> {
             "poll cycle done"
         ),
         Err(e) => {
-            tracing::warn!(error = %e, elapsed_ms, "poll cycle aborted: data left as it was");
+            tracing::warn!(error = %ErrorChain(e), elapsed_ms, "poll cycle aborted: data left as it was");
             let record = CycleRecord {
                 started_ms: started_at.timestamp_millis(),
                 finished_ms: finished_at.timestamp_millis(),
                 outcome: outcome.to_string(),
                 players_seen: None,
-                detail: Some(e.to_string()),
+                detail: Some(ErrorChain(e).to_string()),
             };
             let mut conn = state
                 .store

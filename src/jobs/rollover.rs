@@ -139,7 +139,10 @@ async fn close_month(
     } else {
         PayoutStatus::Pending
     };
-    for entry in board.iter().filter(|e| e.prize.is_some_and(|p| p.0 > 0)) {
+    for entry in board
+        .iter()
+        .filter(|e| e.prize.is_some_and(|p| p.cents() > 0))
+    {
         payouts::insert_intent(
             &mut tx,
             &NewPayout {
@@ -199,7 +202,10 @@ async fn close_week(
         })
         .collect();
     standings::insert(&mut tx, PeriodKind::Week, &key, &rows).await?;
-    for entry in board.iter().filter(|e| e.prize.is_some_and(|p| p.0 > 0)) {
+    for entry in board
+        .iter()
+        .filter(|e| e.prize.is_some_and(|p| p.cents() > 0))
+    {
         payouts::insert_intent(
             &mut tx,
             &NewPayout {

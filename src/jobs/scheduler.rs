@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use super::poll;
 use super::runtime::Jobs;
 use crate::published::published_from_store;
+use crate::telemetry::ErrorChain;
 
 /// Runs jobs until `stop` turns true.
 pub async fn run(jobs: Arc<Jobs>, mut stop: watch::Receiver<bool>) {
@@ -43,7 +44,7 @@ pub async fn run(jobs: Arc<Jobs>, mut stop: watch::Receiver<bool>) {
             }
             Ok(false) => refresh_follower(&jobs).await,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot check the job lock; retrying next interval")
+                tracing::warn!(error = %ErrorChain(&e), "cannot check the job lock; retrying next interval")
             }
         }
         tokio::select! {
@@ -72,6 +73,6 @@ async fn refresh_follower(jobs: &Jobs) {
             }
             state.board.publish(published);
         }
-        Err(e) => tracing::warn!(error = %e, "follower could not refresh the boards"),
+        Err(e) => tracing::warn!(error = %ErrorChain(&e), "follower could not refresh the boards"),
     }
 }

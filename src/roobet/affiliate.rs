@@ -352,7 +352,7 @@ pub fn join_by_uid(weighted: Vec<StatsRow>, total: Vec<StatsRow>) -> Vec<PlayerF
                 uid: t.uid,
                 username: t.username,
                 wagered: t.wagered,
-                weighted_wagered: crate::domain::money::Cents(0),
+                weighted_wagered: crate::domain::money::Cents::ZERO,
                 weighted_since_ms: 0,
                 best_hit: None,
             });

@@ -81,7 +81,7 @@ async fn simulated_month_leaderboard_then_tips() {
         let tip = TipRequest {
             to_uid: winner.uid.clone(),
             to_username: winner.username.clone(),
-            amount: Cents(5_000 / (i as i64 + 1)),
+            amount: Cents::new(5_000 / (i as i64 + 1)),
             nonce: format!("month-2026-11-rank-{}", i + 1),
         };
         assert_eq!(tipper.send(&tip).await, TipOutcome::Sent);
@@ -96,7 +96,7 @@ async fn simulated_month_leaderboard_then_tips() {
     let hung = TipRequest {
         to_uid: "x".into(),
         to_username: "X".into(),
-        amount: Cents(100),
+        amount: Cents::new(100),
         nonce: "h".into(),
     };
     assert_eq!(
@@ -143,9 +143,9 @@ async fn scripted_failures_reach_the_client_as_typed_errors() {
     assert_eq!(figs.len(), 2);
     assert_eq!(
         (figs[0].wagered, figs[0].weighted_wagered),
-        (Cents(900), Cents(200))
+        (Cents::new(900), Cents::new(200))
     );
-    assert_eq!(figs[1].weighted_wagered, Cents(0));
+    assert_eq!(figs[1].weighted_wagered, Cents::new(0));
     fake.respond_malformed_next(1);
     let err = aff
         .game_figures("hacksaw:wanted", start, clock.now())
@@ -165,7 +165,7 @@ async fn scripted_failures_reach_the_client_as_typed_errors() {
     let tip = TipRequest {
         to_uid: "a".into(),
         to_username: "Alpha".into(),
-        amount: Cents(1),
+        amount: Cents::new(1),
         nonce: "n".into(),
     };
     assert_eq!(

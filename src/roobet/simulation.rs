@@ -144,7 +144,8 @@ impl Simulation {
         }
     }
 
-    /// The population, for tests and demo seeding.
+    /// The population, for tests.
+    #[cfg(test)]
     pub fn players(&self) -> &[SimPlayer] {
         &self.players
     }

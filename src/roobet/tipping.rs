@@ -75,7 +75,6 @@ pub struct TippingClient {
     token: Secret,
     sender_user_id: String,
     timeout: Duration,
-    max_body: usize,
 }
 
 impl TippingClient {
@@ -93,21 +92,12 @@ impl TippingClient {
             token,
             sender_user_id,
             timeout,
-            max_body: MAX_TIPPING_BODY,
         }
-    }
-
-    /// Sets the largest answer read (default [`MAX_TIPPING_BODY`]). A larger
-    /// `2xx` answer leaves the outcome unknown (the tip may have gone
-    /// through), a larger `4xx` is a refusal, a larger `5xx` unknown.
-    pub fn with_max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
     }
 
     /// Sends one tip, exactly once.
     pub async fn send(&self, tip: &TipRequest) -> TipOutcome {
-        if tip.amount.0 <= 0 {
+        if tip.amount.cents() <= 0 {
             return TipOutcome::Refused("amount must be positive (not sent)".into());
         }
         let body = SendBody {
@@ -126,14 +116,15 @@ impl TippingClient {
             .post(self.endpoint.clone())
             .bearer_auth(self.token.expose())
             .json(&body);
-        let max_body = self.max_body;
         let attempt = async {
             let resp = request
                 .send()
                 .await
                 .map_err(|e| (None, BodyError::Transport(e)))?;
             let status = resp.status().as_u16();
-            let text = read_capped(resp, max_body)
+            // A larger `2xx` answer leaves the outcome unknown (the tip may
+            // have gone through), a larger `4xx` is a refusal, `5xx` unknown.
+            let text = read_capped(resp, MAX_TIPPING_BODY)
                 .await
                 .map_err(|e| (Some(status), e))?;
             Ok::<_, (Option<u16>, BodyError)>((status, text))
@@ -158,7 +149,7 @@ impl TippingClient {
         tracing::info!(
             nonce = %tip.nonce,
             to_uid = %tip.to_uid,
-            amount_cents = tip.amount.0,
+            amount_cents = tip.amount.cents(),
             outcome = outcome.label(),
             "tip send finished"
         );

@@ -262,13 +262,13 @@ mod tests {
         let r = &rows[0];
         assert_eq!(r.uid, "u1");
         assert_eq!(r.username, "LuckyDuck");
-        assert_eq!(r.wagered, Cents(1_523_450));
-        assert_eq!(r.weighted_wagered, Cents(987_625));
+        assert_eq!(r.wagered, Cents::new(1_523_450));
+        assert_eq!(r.weighted_wagered, Cents::new(987_625));
         assert_eq!(r.rank_level, Some(7));
         let hit = r.highest_multiplier.clone().unwrap();
         assert_eq!(hit.multiplier, Multiplier(51_240));
-        assert_eq!(hit.bet, Cents(40));
-        assert_eq!(hit.payout, Cents(20_496));
+        assert_eq!(hit.bet, Cents::new(40));
+        assert_eq!(hit.payout, Cents::new(20_496));
         assert_eq!(hit.game_title, "Big Bass Bonanza");
         let fig = r.clone().into_figures();
         assert_eq!(fig.weighted_since_ms, 0);
@@ -289,9 +289,9 @@ mod tests {
                        {"uid":"b","username":null,"wagered":"2.50","rankLevel":"x"}]"#;
         let rows = parse_stats_body(body.as_bytes()).unwrap();
         assert_eq!(rows[0].username, "");
-        assert_eq!(rows[0].weighted_wagered, Cents(0));
+        assert_eq!(rows[0].weighted_wagered, Cents::new(0));
         assert_eq!(rows[0].highest_multiplier, None);
-        assert_eq!(rows[1].wagered, Cents(250));
+        assert_eq!(rows[1].wagered, Cents::new(250));
         assert_eq!(rows[1].rank_level, None);
         assert_eq!(rows[1].favorite_game_id, None);
     }
@@ -307,7 +307,7 @@ mod tests {
         let r = &rows[0];
         assert_eq!(r.uid, "12345");
         assert_eq!(r.username, "");
-        assert_eq!(r.wagered, Cents(700));
+        assert_eq!(r.wagered, Cents::new(700));
         assert_eq!(r.favorite_game_id, None);
         assert_eq!(r.favorite_game_title, None);
         assert_eq!(r.rank_level, None, "a float is not a rank");
@@ -331,7 +331,7 @@ mod tests {
         let parsed = parse_stats_body(body.as_bytes()).unwrap();
         assert_eq!(parsed.len(), 5_000);
         assert_eq!(parsed[4_999].uid, "u4999");
-        assert_eq!(parsed[4_999].wagered, Cents(499_925));
+        assert_eq!(parsed[4_999].wagered, Cents::new(499_925));
         let broken = body.replacen(r#""uid":"u4321""#, r#""uid":"""#, 1);
         assert!(malformed(&broken).starts_with("row 4321:"));
     }
@@ -387,13 +387,13 @@ mod tests {
             let body = format!(r#"[{{"uid":"a","wagered":{v}}}]"#);
             parse_stats_body(body.as_bytes()).unwrap()[0].wagered
         };
-        assert_eq!(cents("0.005"), Cents(1));
-        assert_eq!(cents("0.004"), Cents(0));
-        assert_eq!(cents("2.675"), Cents(268));
+        assert_eq!(cents("0.005"), Cents::new(1));
+        assert_eq!(cents("0.004"), Cents::new(0));
+        assert_eq!(cents("2.675"), Cents::new(268));
         // `Cents::from_usd` rounds the shortest decimal text of the f64, i.e.
         // the number as the API wrote it, so 1.005 is a half cent, not
         // 1.00499999999999989…
-        assert_eq!(cents("1.005"), Cents(101));
-        assert_eq!(cents("15234.5"), Cents(1_523_450));
+        assert_eq!(cents("1.005"), Cents::new(101));
+        assert_eq!(cents("15234.5"), Cents::new(1_523_450));
     }
 }

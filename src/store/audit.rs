@@ -1,6 +1,6 @@
 //! The audit log: who changed what through an admin command.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::StoreError;
 
@@ -36,27 +36,4 @@ pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), 
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The most recent entries, newest first.
-pub async fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT at_ms, actor_id, actor_name, action, detail, interaction_id \
-         FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                at_ms: r.try_get(0)?,
-                actor_id: r.try_get(1)?,
-                actor_name: r.try_get(2)?,
-                action: r.try_get(3)?,
-                detail: r.try_get(4)?,
-                interaction_id: r.try_get(5)?,
-            })
-        })
-        .collect()
 }

@@ -62,11 +62,6 @@ impl ChallengeRow {
             min_bet: self.min_bet,
         })
     }
-
-    /// Whether it is still running.
-    pub fn is_active(&self) -> bool {
-        self.status == "active"
-    }
 }
 
 /// Who created a challenge (for the audit trail and the seed's `posted_by`).
@@ -103,8 +98,8 @@ fn to_row(r: &sqlx::any::AnyRow) -> Result<ChallengeRow, StoreError> {
         game_id: r.try_get(1)?,
         game_name: r.try_get(2)?,
         required: Multiplier(r.try_get(3)?),
-        prize: Cents(r.try_get(4)?),
-        min_bet: r.try_get::<Option<i64>, _>(5)?.map(Cents),
+        prize: Cents::new(r.try_get(4)?),
+        min_bet: r.try_get::<Option<i64>, _>(5)?.map(Cents::new),
         emoji: r.try_get(6)?,
         status: r.try_get(7)?,
         created_by: r.try_get(8)?,
@@ -114,8 +109,8 @@ fn to_row(r: &sqlx::any::AnyRow) -> Result<ChallengeRow, StoreError> {
         winner_uid: r.try_get(12)?,
         winner_username: r.try_get(13)?,
         winner_multiplier: r.try_get::<Option<i64>, _>(14)?.map(Multiplier),
-        winner_bet: r.try_get::<Option<i64>, _>(15)?.map(Cents),
-        winner_payout: r.try_get::<Option<i64>, _>(16)?.map(Cents),
+        winner_bet: r.try_get::<Option<i64>, _>(15)?.map(Cents::new),
+        winner_payout: r.try_get::<Option<i64>, _>(16)?.map(Cents::new),
     })
 }
 
@@ -148,8 +143,8 @@ pub async fn insert(
     .bind(challenge.game_id.as_str())
     .bind(&challenge.name)
     .bind(challenge.required.0)
-    .bind(challenge.prize.0)
-    .bind(challenge.min_bet.map(|c| c.0))
+    .bind(challenge.prize.cents())
+    .bind(challenge.min_bet.map(|c| c.cents()))
     .bind(challenge.emoji.as_deref())
     .bind(creator.id.as_deref())
     .bind(creator.name.as_deref())
@@ -232,8 +227,8 @@ pub async fn close_won(
     .bind(&win.uid)
     .bind(&win.username)
     .bind(win.multiplier.0)
-    .bind(win.bet.0)
-    .bind(win.payout.0)
+    .bind(win.bet.cents())
+    .bind(win.payout.cents())
     .bind(id)
     .execute(&mut *conn)
     .await?

@@ -105,7 +105,7 @@ pub async fn tally(
     .bind(status.as_str())
     .fetch_one(&mut *conn)
     .await?;
-    Ok((row.try_get(0)?, Cents(row.try_get(1)?)))
+    Ok((row.try_get(0)?, Cents::new(row.try_get(1)?)))
 }
 
 /// Turns every `held` payout into `to` (`pending` to pay them, `baselined`
@@ -158,9 +158,9 @@ pub async fn record_settled(
         PayoutStatus::Imported | PayoutStatus::Baselined
     ));
     if let Some(existing) = payouts::by_key(conn, &payout.key).await? {
-        let from = match existing.status.as_str() {
-            "held" => PayoutStatus::Held,
-            "pending" if settle_pending => PayoutStatus::Pending,
+        let from = match existing.status {
+            PayoutStatus::Held => PayoutStatus::Held,
+            PayoutStatus::Pending if settle_pending => PayoutStatus::Pending,
             _ => return Ok(Recorded::AlreadyThere),
         };
         let changed = sqlx::query(
@@ -191,7 +191,7 @@ pub async fn record_settled(
     .bind(payout.kind.as_str())
     .bind(&payout.uid)
     .bind(&payout.username)
-    .bind(payout.amount.0)
+    .bind(payout.amount.cents())
     .bind(payouts::new_nonce()?)
     .bind(payout.status.as_str())
     .bind(payout.period_key.as_deref())
@@ -273,8 +273,8 @@ pub async fn import_challenge(
     .bind(&challenge.game_id)
     .bind(&challenge.game_name)
     .bind(challenge.required_x100)
-    .bind(challenge.prize.0)
-    .bind(challenge.min_bet.map(|c| c.0))
+    .bind(challenge.prize.cents())
+    .bind(challenge.min_bet.map(|c| c.cents()))
     .bind(challenge.emoji.as_deref())
     .bind(challenge.status)
     .bind(challenge.created_by.as_deref())
@@ -284,8 +284,8 @@ pub async fn import_challenge(
     .bind(winner.map(|w| w.uid.clone()))
     .bind(winner.map(|w| w.username.clone()))
     .bind(winner.map(|w| w.multiplier_x100))
-    .bind(winner.and_then(|w| w.bet).map(|c| c.0))
-    .bind(winner.and_then(|w| w.payout).map(|c| c.0))
+    .bind(winner.and_then(|w| w.bet).map(|c| c.cents()))
+    .bind(winner.and_then(|w| w.payout).map(|c| c.cents()))
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get(0)?;
@@ -319,8 +319,8 @@ pub async fn import_month_totals(
          updated_ms) VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (month) DO NOTHING",
     )
     .bind(month)
-    .bind(wagered.0)
-    .bind(weighted.0)
+    .bind(wagered.cents())
+    .bind(weighted.cents())
     .bind(i64::from(is_final))
     .bind(now_ms)
     .execute(&mut *conn)
@@ -360,7 +360,7 @@ pub async fn mark_goal_announced(
          ON CONFLICT (month, goal_cents) DO NOTHING",
     )
     .bind(month)
-    .bind(goal.0)
+    .bind(goal.cents())
     .bind(now_ms)
     .execute(&mut *conn)
     .await?

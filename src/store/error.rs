@@ -7,10 +7,10 @@ pub enum StoreError {
     #[error("DATABASE_URL must start with sqlite: or postgres:")]
     UnsupportedUrl,
     /// The database answered with an error or could not be reached.
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlx(#[from] sqlx::Error),
     /// A migration could not be applied.
-    #[error("migration failed: {0}")]
+    #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored value could not be decoded (a bug or a hand-edited row).
     #[error("stored data is corrupt: {0}")]

@@ -20,7 +20,7 @@ pub async fn highest_announced(
     .bind(month)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get::<Option<i64>, _>(0)?.map(Cents))
+    Ok(row.try_get::<Option<i64>, _>(0)?.map(Cents::new))
 }
 
 /// Claims `goal` for `month` and marks every goal in `lower` as announced
@@ -44,7 +44,7 @@ pub async fn claim(
          ON CONFLICT (month, goal_cents) DO NOTHING",
     )
     .bind(month)
-    .bind(goal.0)
+    .bind(goal.cents())
     .bind(now_ms)
     .execute(&mut *tx)
     .await?
@@ -57,7 +57,7 @@ pub async fn claim(
                  VALUES ($1, $2, $3) ON CONFLICT (month, goal_cents) DO NOTHING",
             )
             .bind(month)
-            .bind(below.0)
+            .bind(below.cents())
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
@@ -72,19 +72,8 @@ pub async fn claim(
 pub async fn release(conn: &mut AnyConnection, month: &str, goal: Cents) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM goal_announcements WHERE month = $1 AND goal_cents = $2")
         .bind(month)
-        .bind(goal.0)
+        .bind(goal.cents())
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// Every goal claimed for `month`, ascending.
-pub async fn announced(conn: &mut AnyConnection, month: &str) -> Result<Vec<Cents>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT goal_cents FROM goal_announcements WHERE month = $1 ORDER BY goal_cents",
-    )
-    .bind(month)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(Cents(r.try_get(0)?))).collect()
 }

@@ -70,11 +70,3 @@ pub async fn complete(
     .await?;
     Ok(())
 }
-
-/// How many interactions have been applied (for tests and `/status`).
-pub async fn count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) FROM processed_interactions")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get(0)?)
-}

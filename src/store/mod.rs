@@ -13,6 +13,8 @@ pub mod error;
 pub mod games;
 pub mod goals;
 pub mod interactions;
+pub mod job_lock;
+pub mod legacy;
 pub mod milestones;
 pub mod payouts;
 pub mod periods;

@@ -3,6 +3,8 @@
 //! earned it; a repeated cycle, a restart or a second replica loses the
 //! insert race quietly and pays nothing more.
 
+use std::fmt;
+
 use sqlx::{AnyConnection, Row};
 
 use super::StoreError;
@@ -39,6 +41,20 @@ pub enum PayoutStatus {
 }
 
 impl PayoutStatus {
+    /// Every status, in declaration order.
+    pub const ALL: [PayoutStatus; 10] = [
+        Self::Pending,
+        Self::AwaitingApproval,
+        Self::Sending,
+        Self::Sent,
+        Self::Failed,
+        Self::Unknown,
+        Self::Cancelled,
+        Self::Imported,
+        Self::Baselined,
+        Self::Held,
+    ];
+
     /// The stored text.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,6 +69,20 @@ impl PayoutStatus {
             Self::Baselined => "baselined",
             Self::Held => "held",
         }
+    }
+
+    /// Inverse of [`PayoutStatus::as_str`]; `None` for text no version of
+    /// this service writes.
+    pub fn parse(text: &str) -> Option<PayoutStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl fmt::Display for PayoutStatus {
+    /// Same as [`PayoutStatus::as_str`]: replies and audit lines show the
+    /// stored word.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -109,7 +139,7 @@ pub async fn insert_intent(
     .bind(payout.kind.as_str())
     .bind(&payout.uid)
     .bind(&payout.username)
-    .bind(payout.amount.0)
+    .bind(payout.amount.cents())
     .bind(new_nonce()?)
     .bind(payout.status.as_str())
     .bind(payout.priority)
@@ -124,15 +154,6 @@ pub async fn insert_intent(
     Ok(inserted == 1)
 }
 
-/// Number of payouts of a kind (tests and `/status`).
-pub async fn count_of_kind(conn: &mut AnyConnection, kind: PayoutKind) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) FROM payouts WHERE kind = $1")
-        .bind(kind.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get(0)?)
-}
-
 /// A ledger row as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayoutRow {
@@ -140,8 +161,8 @@ pub struct PayoutRow {
     pub id: i64,
     /// Unique idempotency key.
     pub key: String,
-    /// `milestone`, `challenge`, `leaderboard`, `multiplier` or `manual`.
-    pub kind: String,
+    /// What earned it.
+    pub kind: PayoutKind,
     /// Recipient's Roobet uid.
     pub uid: String,
     /// Recipient's username at the time.
@@ -150,8 +171,8 @@ pub struct PayoutRow {
     pub amount: Cents,
     /// The nonce sent with every try of this payout.
     pub nonce: String,
-    /// Current status text.
-    pub status: String,
+    /// Where it stands.
+    pub status: PayoutStatus,
     /// Sending attempts so far.
     pub attempts: i64,
     /// Period of the data that earned it.
@@ -177,16 +198,25 @@ pub struct PayoutRow {
 const COLUMNS: &str = "id, idempotency_key, kind, uid, username, amount_cents, nonce, status, \
     attempts, period_key, tier, requested_by, reason, error, dry_run, created_ms, sent_ms, announced_ms";
 
+/// Reads one ledger row; kind and status are parsed here, once, so a
+/// hand-edited or unknown word is reported as corrupt data instead of
+/// travelling on as text.
 fn row_to_payout(r: &sqlx::any::AnyRow) -> Result<PayoutRow, StoreError> {
+    let kind: String = r.try_get(2)?;
+    let kind =
+        PayoutKind::parse(&kind).map_err(|e| StoreError::Corrupt(format!("payout kind: {e}")))?;
+    let status: String = r.try_get(7)?;
+    let status = PayoutStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown payout status {status:?}")))?;
     Ok(PayoutRow {
         id: r.try_get(0)?,
         key: r.try_get(1)?,
-        kind: r.try_get(2)?,
+        kind,
         uid: r.try_get(3)?,
         username: r.try_get(4)?,
-        amount: Cents(r.try_get(5)?),
+        amount: Cents::new(r.try_get(5)?),
         nonce: r.try_get(6)?,
-        status: r.try_get(7)?,
+        status,
         attempts: r.try_get(8)?,
         period_key: r.try_get(9)?,
         tier: r.try_get(10)?,
@@ -200,39 +230,24 @@ fn row_to_payout(r: &sqlx::any::AnyRow) -> Result<PayoutRow, StoreError> {
     })
 }
 
-/// Rows matching a `WHERE …` clause with one text parameter, in queue order.
-async fn select_where(
-    conn: &mut AnyConnection,
-    clause: &str,
-    param: &str,
-) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM payouts WHERE {clause} ORDER BY priority DESC, id"
-    ))
-    .bind(param)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(row_to_payout).collect()
-}
-
-/// Every payout with this status, queue order.
-pub async fn with_status(
-    conn: &mut AnyConnection,
-    status: PayoutStatus,
-) -> Result<Vec<PayoutRow>, StoreError> {
-    select_where(conn, "status = $1", status.as_str()).await
-}
-
 /// The payout with this key.
 pub async fn by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<PayoutRow>, StoreError> {
-    Ok(select_where(conn, "idempotency_key = $1", key).await?.pop())
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payouts WHERE idempotency_key = $1"
+    ))
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(row_to_payout).transpose()
 }
 
 /// The payout with this id.
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<PayoutRow>, StoreError> {
-    Ok(select_where(conn, "CAST(id AS TEXT) = $1", &id.to_string())
-        .await?
-        .pop())
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payouts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(row_to_payout).transpose()
 }
 
 /// The queue's lane order, as SQL: prizes (challenge, weekly multiplier,
@@ -340,6 +355,16 @@ pub async fn mark_sending(
     Ok(changed == 1)
 }
 
+/// Gives a payout claimed by [`mark_sending`] back to the queue, for a
+/// sender that found nothing to send it with before any call was made.
+pub async fn unclaim(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE payouts SET status = 'pending' WHERE id = $1 AND status = 'sending'")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Records what the tipping call did with a payout in `sending`.
 pub async fn mark_outcome(
     conn: &mut AnyConnection,
@@ -402,20 +427,6 @@ pub async fn unannounced_sent(
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(row_to_payout).collect()
-}
-
-/// Marks a payout as celebrated.
-pub async fn mark_announced(
-    conn: &mut AnyConnection,
-    id: i64,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE payouts SET announced_ms = $1 WHERE id = $2")
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 /// Reconciliation: an admin checked the casino and found an `unknown`

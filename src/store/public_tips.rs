@@ -50,7 +50,7 @@ fn row_to_tip(r: &sqlx::any::AnyRow) -> Result<SentTip, StoreError> {
         kind: PayoutKind::parse(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         uid: r.try_get(2)?,
         username: r.try_get(3)?,
-        amount: Cents(r.try_get(4)?),
+        amount: Cents::new(r.try_get(4)?),
         sent_ms: r.try_get(5)?,
         period_key: r.try_get(6)?,
         tier: r.try_get(7)?,
@@ -159,7 +159,7 @@ pub async fn received_since(
         query = query.bind(*uid);
     }
     for row in query.fetch_all(&mut *conn).await? {
-        out.insert(row.try_get(0)?, Cents(row.try_get(1)?));
+        out.insert(row.try_get(0)?, Cents::new(row.try_get(1)?));
     }
     Ok(out)
 }

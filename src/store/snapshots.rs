@@ -85,11 +85,11 @@ pub async fn upsert_many(
                 .bind(period_key)
                 .bind(&figures.uid)
                 .bind(&figures.username)
-                .bind(figures.wagered.0)
-                .bind(figures.weighted_wagered.0)
+                .bind(figures.wagered.cents())
+                .bind(figures.weighted_wagered.cents())
                 .bind(hit.map(|h| h.multiplier.0))
-                .bind(hit.map(|h| h.bet.0))
-                .bind(hit.map(|h| h.payout.0))
+                .bind(hit.map(|h| h.bet.cents()))
+                .bind(hit.map(|h| h.payout.cents()))
                 .bind(hit.map(|h| h.game_id.clone()))
                 .bind(hit.map(|h| h.game_title.clone()))
                 .bind(now_ms)
@@ -122,8 +122,8 @@ pub async fn load(
             let best_hit = match multiplier {
                 Some(m) => Some(Hit {
                     multiplier: Multiplier(m),
-                    bet: Cents(r.try_get::<Option<i64>, _>(5)?.unwrap_or(0)),
-                    payout: Cents(r.try_get::<Option<i64>, _>(6)?.unwrap_or(0)),
+                    bet: Cents::new(r.try_get::<Option<i64>, _>(5)?.unwrap_or(0)),
+                    payout: Cents::new(r.try_get::<Option<i64>, _>(6)?.unwrap_or(0)),
                     game_id: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
                     game_title: r.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
                 }),
@@ -132,8 +132,8 @@ pub async fn load(
             Ok(PlayerFigures {
                 uid: r.try_get(0)?,
                 username: r.try_get(1)?,
-                wagered: Cents(r.try_get(2)?),
-                weighted_wagered: Cents(r.try_get(3)?),
+                wagered: Cents::new(r.try_get(2)?),
+                weighted_wagered: Cents::new(r.try_get(3)?),
                 weighted_since_ms: r.try_get(9)?,
                 best_hit,
             })

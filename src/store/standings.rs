@@ -48,14 +48,14 @@ pub async fn insert(
         .bind(i64::from(row.rank))
         .bind(&row.uid)
         .bind(&row.username)
-        .bind(row.wagered.0)
-        .bind(row.weighted.0)
+        .bind(row.wagered.cents())
+        .bind(row.weighted.cents())
         .bind(hit.map(|h| h.multiplier.0))
-        .bind(hit.map(|h| h.bet.0))
-        .bind(hit.map(|h| h.payout.0))
+        .bind(hit.map(|h| h.bet.cents()))
+        .bind(hit.map(|h| h.payout.cents()))
         .bind(hit.map(|h| h.game_id.clone()))
         .bind(hit.map(|h| h.game_title.clone()))
-        .bind(row.prize.0)
+        .bind(row.prize.cents())
         .execute(&mut *conn)
         .await?;
     }
@@ -83,8 +83,8 @@ pub async fn load(
             let hit = match multiplier {
                 Some(m) => Some(Hit {
                     multiplier: Multiplier(m),
-                    bet: Cents(r.try_get::<Option<i64>, _>(6)?.unwrap_or(0)),
-                    payout: Cents(r.try_get::<Option<i64>, _>(7)?.unwrap_or(0)),
+                    bet: Cents::new(r.try_get::<Option<i64>, _>(6)?.unwrap_or(0)),
+                    payout: Cents::new(r.try_get::<Option<i64>, _>(7)?.unwrap_or(0)),
                     game_id: r.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
                     game_title: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
                 }),
@@ -96,10 +96,10 @@ pub async fn load(
                     .map_err(|_| StoreError::Corrupt(format!("rank {rank}")))?,
                 uid: r.try_get(1)?,
                 username: r.try_get(2)?,
-                wagered: Cents(r.try_get(3)?),
-                weighted: Cents(r.try_get(4)?),
+                wagered: Cents::new(r.try_get(3)?),
+                weighted: Cents::new(r.try_get(4)?),
                 hit,
-                prize: Cents(r.try_get(10)?),
+                prize: Cents::new(r.try_get(10)?),
             })
         })
         .collect()

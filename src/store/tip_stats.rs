@@ -49,7 +49,7 @@ impl SentTotals {
 fn tally(row: &sqlx::any::AnyRow, count_at: usize) -> Result<Tally, StoreError> {
     Ok(Tally {
         count: row.try_get(count_at)?,
-        amount: Cents(row.try_get(count_at + 1)?),
+        amount: Cents::new(row.try_get(count_at + 1)?),
     })
 }
 
@@ -169,7 +169,7 @@ pub async fn open_payouts(
                 id: r.try_get(0)?,
                 key: r.try_get(1)?,
                 username: r.try_get(2)?,
-                amount: Cents(r.try_get(3)?),
+                amount: Cents::new(r.try_get(3)?),
                 error: r.try_get(4)?,
                 attempts: r.try_get(5)?,
             })

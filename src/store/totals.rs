@@ -22,8 +22,8 @@ pub async fn upsert(
          players = excluded.players, is_final = excluded.is_final, updated_ms = excluded.updated_ms",
     )
     .bind(month)
-    .bind(totals.wagered.0)
-    .bind(totals.weighted.0)
+    .bind(totals.wagered.cents())
+    .bind(totals.weighted.cents())
     .bind(i64::from(totals.players))
     .bind(i64::from(is_final))
     .bind(now_ms)
@@ -46,8 +46,8 @@ pub async fn all(conn: &mut AnyConnection) -> Result<Vec<(String, MonthTotals, b
             Ok((
                 r.try_get(0)?,
                 MonthTotals {
-                    wagered: Cents(r.try_get(1)?),
-                    weighted: Cents(r.try_get(2)?),
+                    wagered: Cents::new(r.try_get(1)?),
+                    weighted: Cents::new(r.try_get(2)?),
                     players: u32::try_from(players).unwrap_or(u32::MAX),
                 },
                 is_final != 0,

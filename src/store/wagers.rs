@@ -38,8 +38,8 @@ pub async fn lifetime_by_player(
             Ok(LifetimeFigures {
                 uid: r.try_get(0)?,
                 username: r.try_get(1)?,
-                wagered: Cents(r.try_get(2)?),
-                weighted: Cents(r.try_get(3)?),
+                wagered: Cents::new(r.try_get(2)?),
+                weighted: Cents::new(r.try_get(3)?),
             })
         })
         .collect()

@@ -21,6 +21,7 @@ use crate::config::Branding;
 use crate::domain::masking::mask_username;
 use crate::domain::money::Cents;
 use crate::published::Published;
+use crate::telemetry::ErrorChain;
 
 /// Largest page the middleware rewrites; ours are a few tens of KiB, so a
 /// bigger body is passed through untouched rather than buffered.
@@ -188,7 +189,7 @@ pub async fn brand(State(state): State<Arc<AppState>>, request: Request, next: N
     let bytes = match to_bytes(body, MAX_PAGE).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            tracing::error!(error = %e, "page body not readable for branding");
+            tracing::error!(error = %ErrorChain(&e), "page body not readable for branding");
             return Response::from_parts(parts, Body::empty());
         }
     };

@@ -5,6 +5,7 @@
 //! Websites poll these documents; a minute of caching matches the poll
 //! interval's order of magnitude and a 304 costs them no body.
 
+use crate::telemetry::ErrorChain;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
@@ -52,7 +53,7 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            tracing::error!(error = %e, "JSON body could not be buffered for its ETag");
+            tracing::error!(error = %ErrorChain(&e), "JSON body could not be buffered for its ETag");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };

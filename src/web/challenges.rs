@@ -188,7 +188,7 @@ fn to_json(row: &ChallengeRow, best: Option<&BestAttempt>, state: &AppState) -> 
             username: mask_username(&b.username),
             public_id: None,
             multiplier: Multiplier(b.multiplier_x100).as_f64(),
-            bet: dollars(Cents(b.bet_cents)),
+            bet: dollars(Cents::new(b.bet_cents)),
             payout: None,
         }),
         winner: winner_of(row, state),
@@ -292,7 +292,7 @@ fn card(row: &ChallengeRow, best: Option<&BestAttempt>, now: DateTime<Utc>) -> A
                 "{} — {} ({} bet)",
                 mask_username(&b.username),
                 Multiplier(b.multiplier_x100),
-                Cents(b.bet_cents)
+                Cents::new(b.bet_cents)
             )
         }),
     }

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
 use crate::store::StoreError;
+use crate::telemetry::ErrorChain;
 
 /// Why a public request could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +29,7 @@ pub enum Error {
     #[error("internal: {0}")]
     Internal(String),
     /// A template failed to render.
-    #[error("template: {0}")]
+    #[error("template")]
     Render(#[from] askama::Error),
 }
 
@@ -54,7 +55,7 @@ impl Error {
         match self {
             Self::BadRequest(m) | Self::NotFound(m) => m.clone(),
             Self::Store(_) | Self::Render(_) | Self::Internal(_) => {
-                tracing::error!(error = ?self, "public request failed");
+                tracing::error!(error = %ErrorChain(self), "public request failed");
                 "internal error; please try again later".to_string()
             }
         }
@@ -72,7 +73,7 @@ impl Error {
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
-                tracing::error!(error = %e, "error page failed to render");
+                tracing::error!(error = %ErrorChain(&e), "error page failed to render");
                 (status, page.message).into_response()
             }
         }

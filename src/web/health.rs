@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
+use crate::telemetry::ErrorChain;
 
 /// Liveness: the process serves requests.
 pub async fn healthz() -> &'static str {
@@ -18,7 +19,7 @@ pub async fn healthz() -> &'static str {
 /// succeeded less than three intervals ago.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if let Err(e) = state.store.ping().await {
-        tracing::warn!(error = %e, "readiness: database does not answer");
+        tracing::warn!(error = %ErrorChain(&e), "readiness: database does not answer");
         return (StatusCode::SERVICE_UNAVAILABLE, "database does not answer").into_response();
     }
     if let Some(reason) = state.poll_staleness() {

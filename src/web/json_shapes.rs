@@ -22,8 +22,8 @@ fn month_entry(rank: u32, uid: &str, name: &str, wagered: i64, weighted: i64) ->
         rank,
         uid: uid.into(),
         username: name.into(),
-        wagered: Cents(wagered),
-        weighted_wagered: Cents(weighted),
+        wagered: Cents::new(wagered),
+        weighted_wagered: Cents::new(weighted),
         prize: default_monthly_prizes().get(rank as usize - 1).copied(),
     }
 }
@@ -35,8 +35,8 @@ fn week_entry(rank: u32, name: &str, multiplier: i64, bet: i64, game: &str) -> M
         username: name.into(),
         hit: Hit {
             multiplier: Multiplier(multiplier),
-            bet: Cents(bet),
-            payout: Cents(bet * multiplier / 100),
+            bet: Cents::new(bet),
+            payout: Cents::new(bet * multiplier / 100),
             game_id: game.into(),
             game_title: "Big Bass Bonanza".into(),
         },
@@ -55,7 +55,7 @@ fn published() -> Published {
         month_entry(3, "uid-3", "bob", 500, 500),
     ];
     p.month.tiers = crate::domain::milestones::default_tiers();
-    p.month.tips = [("uid-1".to_string(), Cents(542_200))]
+    p.month.tips = [("uid-1".to_string(), Cents::new(542_200))]
         .into_iter()
         .collect();
     p.week.entries = vec![week_entry(1, "alice", 51_240, 20, "pragmatic:vs10bbbbrnd")];
@@ -153,7 +153,7 @@ fn leaderboard_document_has_period_prizes_disclosure_and_masked_rows() {
 #[test]
 fn multipliers_document_lists_hits_with_game_links() {
     let mut p = published();
-    p.week.min_bet = Some(Cents(10));
+    p.week.min_bet = Some(Cents::new(10));
     let doc = serde_json::to_value(api::multipliers_doc(&p)).unwrap();
     assert_eq!(
         doc,

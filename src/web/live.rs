@@ -21,6 +21,7 @@ use crate::events::{EventKind, Events, LiveEvent, Subscription};
 use crate::published::{PublishListener, Published};
 use crate::store::challenges;
 use crate::store::payouts::PayoutRow;
+use crate::telemetry::ErrorChain;
 
 use super::api::{leaderboard_doc, multipliers_doc};
 use super::time_text::iso;
@@ -109,7 +110,7 @@ pub fn board_listener(events: Arc<Events>, ids: PublicIdKey) -> PublishListener 
 pub async fn publish_challenges(state: &AppState) {
     match super::challenges::active_doc(state).await {
         Ok(doc) => state.events.publish_json(EventKind::Challenges, &doc),
-        Err(e) => tracing::warn!(error = %e, "live challenges event not published"),
+        Err(e) => tracing::warn!(error = %ErrorChain(&e), "live challenges event not published"),
     }
 }
 
@@ -189,7 +190,9 @@ pub async fn publish_sent_payout(state: &AppState, payout: &PayoutRow) {
                         alert.multiplier = row.winner_multiplier.map(|m| m.as_f64());
                     }
                     Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, "challenge of a sent prize not read"),
+                    Err(e) => {
+                        tracing::warn!(error = %ErrorChain(&e), "challenge of a sent prize not read")
+                    }
                 }
             }
             state.events.publish_json(EventKind::ChallengeWon, &alert);
@@ -198,6 +201,6 @@ pub async fn publish_sent_payout(state: &AppState, payout: &PayoutRow) {
     }
     match super::tips::current_tips_doc(state).await {
         Ok(doc) => state.events.publish_json(EventKind::Tips, &doc),
-        Err(e) => tracing::warn!(error = %e, "live tips event not published"),
+        Err(e) => tracing::warn!(error = %ErrorChain(&e), "live tips event not published"),
     }
 }

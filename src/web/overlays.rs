@@ -236,7 +236,7 @@ pub async fn challenges(
                     "≥ {}",
                     Multiplier((c.required_multiplier * 100.0).round() as i64)
                 ),
-                detail: Cents((c.prize * 100.0).round() as i64).to_string(),
+                detail: Cents::new((c.prize * 100.0).round() as i64).to_string(),
             })
             .collect(),
         options,

@@ -14,6 +14,7 @@ use crate::domain::period::MonthPeriod;
 use crate::published::MonthBoard;
 use crate::store::snapshots::PeriodKind;
 use crate::store::standings::{self, FinalStanding};
+use crate::telemetry::ErrorChain;
 use crate::web::emoji::EmojiView;
 
 use super::{Error, PUBLIC_ROWS};
@@ -213,7 +214,7 @@ pub async fn frozen_months(state: &Arc<AppState>) -> Result<Vec<MonthPeriod>, Er
         .filter_map(|key| match MonthPeriod::parse(key) {
             Ok(month) => Some(month),
             Err(e) => {
-                tracing::warn!(key, error = %e, "frozen month key does not parse");
+                tracing::warn!(key, error = %ErrorChain(&e), "frozen month key does not parse");
                 None
             }
         })
@@ -244,15 +245,15 @@ mod tests {
                 rank,
                 uid: format!("uid-{rank}"),
                 username: format!("player{rank}"),
-                wagered: Cents(100),
-                weighted_wagered: Cents(50),
-                prize: (rank <= 10).then_some(Cents(500)),
+                wagered: Cents::new(100),
+                weighted_wagered: Cents::new(50),
+                prize: (rank <= 10).then_some(Cents::new(500)),
             })
             .collect();
         let rows = month_rows(&entries, &ids);
         assert_eq!(rows.len(), 10);
         assert_eq!(rows[0].username, "play***");
         assert_eq!(rows[0].public_id, ids.public_id("uid-1"));
-        assert_eq!(rows[9].prize, Cents(500));
+        assert_eq!(rows[9].prize, Cents::new(500));
     }
 }

@@ -70,7 +70,8 @@ impl RateLimiter {
     }
 
     /// Clients remembered now (tests check the bound).
-    pub fn clients(&self) -> usize {
+    #[cfg(test)]
+    fn clients(&self) -> usize {
         self.buckets.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }

@@ -145,7 +145,7 @@ async fn tipuser_sends_one_tip_and_reports_it(db: Db) {
     let key = format!("manual:{}", interaction.id());
     let row = payouts::by_key(&mut conn, &key).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.kind.as_str()), ("sent", "manual"));
-    assert_eq!(row.amount, Cents(1250));
+    assert_eq!(row.amount, Cents::new(1250));
     assert_eq!(tips[0].nonce.as_deref(), Some(row.nonce.as_str()));
     assert_eq!(row.requested_by.as_deref(), Some(ADMIN_ID));
     assert_eq!(row.reason.as_deref(), Some("stream giveaway"));

@@ -474,7 +474,10 @@ async fn a_challenge_prize_overtakes_a_milestone_backlog(db: Db) {
     // Two milestone tips leave, then the challenge is won.
     for _ in 0..2 {
         let sent = send_next(&app.state).await.unwrap().unwrap();
-        assert_eq!(sent.payout.kind, "milestone");
+        assert_eq!(
+            sent.payout.kind,
+            fts_assistant::domain::payout_keys::PayoutKind::Milestone
+        );
     }
     casino.set_rows(
         FakeCallKind::Game(BASS.into()),

@@ -256,11 +256,11 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
     assert_eq!(dry.awards.new, 17);
     let forecast = &dry.forecast.by_kind;
     assert_eq!(
-        forecast.get("milestone").map(|(n, c)| (*n, c.0)),
+        forecast.get("milestone").map(|(n, c)| (*n, c.cents())),
         Some((10, 1_800))
     );
     assert_eq!(
-        forecast.get("challenge").map(|(n, c)| (*n, c.0)),
+        forecast.get("challenge").map(|(n, c)| (*n, c.cents())),
         Some((1, 4_000))
     );
 
@@ -275,7 +275,7 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
         dry.render().replace(" (dry run: nothing was changed)", "")
     );
     let tips: i64 = report.tips_by_kind.iter().map(|(_, n, _)| n).sum();
-    let amount: i64 = report.tips_by_kind.iter().map(|(_, _, a)| a.0).sum();
+    let amount: i64 = report.tips_by_kind.iter().map(|(_, _, a)| a.cents()).sum();
     assert_eq!(
         (tips, amount),
         (22, 13_950),

@@ -86,17 +86,20 @@ async fn a_cycle_ranks_the_monthly_and_weekly_boards(db: Db) {
         .entries
         .iter()
         .take(10)
-        .map(|e| e.prize.unwrap().0)
+        .map(|e| e.prize.unwrap().cents())
         .collect();
     assert_eq!(
         prizes,
         [50_000, 30_000, 22_500, 17_500, 12_500, 7_500, 4_000, 3_000, 2_500, 500]
     );
     assert!(board.month.entries[10].prize.is_none());
-    assert_eq!(board.month.entries[0].weighted_wagered, Cents(1_200_000));
-    assert_eq!(board.month.entries[0].wagered, Cents(2_401_000));
+    assert_eq!(
+        board.month.entries[0].weighted_wagered,
+        Cents::new(1_200_000)
+    );
+    assert_eq!(board.month.entries[0].wagered, Cents::new(2_401_000));
     assert_eq!(board.week.entries[0].uid, "uid-12");
-    assert_eq!(board.week.entries[0].prize, Some(Cents(2_000)));
+    assert_eq!(board.week.entries[0].prize, Some(Cents::new(2_000)));
     assert!(board.updated_at.is_some());
 
     // The queries followed the contract: weighted, total and week calls.
@@ -138,7 +141,7 @@ async fn excluded_players_are_left_off_the_boards(db: Db) {
     run_and_record(&app.jobs).await.unwrap();
     let board = app.state.board.current();
     assert_eq!(board.month.entries[0].uid, "uid-02");
-    assert_eq!(board.month.entries[0].prize, Some(Cents(50_000)));
+    assert_eq!(board.month.entries[0].prize, Some(Cents::new(50_000)));
     assert!(board.month.entries.iter().all(|e| e.uid != "uid-01"));
     assert!(board.week.entries.iter().all(|e| e.uid != "uid-01"));
 }
@@ -381,7 +384,7 @@ async fn an_exclusion_takes_effect_on_the_boards_at_once(db: Db) {
     assert_eq!(status, 200);
     let board = app.state.board.current();
     assert_eq!(board.month.entries[0].uid, "uid-02");
-    assert_eq!(board.month.entries[0].prize, Some(Cents(50_000)));
+    assert_eq!(board.month.entries[0].prize, Some(Cents::new(50_000)));
 }
 
 on_both_databases!(

@@ -145,7 +145,8 @@ async fn run_steps(steps: Vec<Step>) {
                     };
                     if prize_waiting {
                         assert_ne!(
-                            report.payout.kind, "milestone",
+                            report.payout.kind,
+                            fts_assistant::domain::payout_keys::PayoutKind::Milestone,
                             "a prize waited behind a milestone"
                         );
                     }
@@ -193,7 +194,7 @@ async fn run_steps(steps: Vec<Step>) {
                         kind: fts_assistant::domain::payout_keys::PayoutKind::Challenge,
                         uid: format!("uid-{player}"),
                         username: format!("player_{player}"),
-                        amount: Cents(amount),
+                        amount: Cents::new(amount),
                         status: fts_assistant::store::payouts::PayoutStatus::Pending,
                         period_key: None,
                         tier: None,
@@ -258,11 +259,11 @@ async fn check(
     for (i, w) in peak.iter().enumerate() {
         for tier in tiers
             .iter()
-            .filter(|t| t.threshold <= Cents(i64::from(*w) * 100))
+            .filter(|t| t.threshold <= Cents::new(i64::from(*w) * 100))
         {
             earned.insert(
                 format!("milestone:2026-11:uid-{i}:{}", tier.number),
-                tier.tip.0,
+                tier.tip.cents(),
             );
         }
     }
@@ -289,7 +290,7 @@ async fn check(
             .get(nonce.as_str())
             .expect("every tip belongs to a ledger row");
         assert_eq!(
-            Cents::from_usd(tip.amount.unwrap()).unwrap().0,
+            Cents::from_usd(tip.amount.unwrap()).unwrap().cents(),
             *amount,
             "{key}"
         );

@@ -129,8 +129,8 @@ fn figures(uid: &str, name: &str, weighted: i64) -> PlayerFigures {
     PlayerFigures {
         uid: uid.into(),
         username: name.into(),
-        wagered: Cents(weighted * 2),
-        weighted_wagered: Cents(weighted),
+        wagered: Cents::new(weighted * 2),
+        weighted_wagered: Cents::new(weighted),
         weighted_since_ms: 0,
         best_hit: None,
     }
@@ -201,7 +201,7 @@ async fn sse_client_gets_the_leaderboard_within_a_second_of_a_cycle(db: Db) {
         game_id: GameIdentifier::parse("pragmatic:vs20olympgate").unwrap(),
         name: "Gates of Olympus".into(),
         required: Multiplier(50_000),
-        prize: Cents(2_500),
+        prize: Cents::new(2_500),
         min_bet: None,
         emoji: None,
     };
@@ -285,7 +285,7 @@ async fn a_sent_milestone_is_announced_after_payment_only(db: Db) {
         kind: PayoutKind::Milestone,
         uid: "uid-lucky".into(),
         username: "LuckyDuck".into(),
-        amount: Cents(2_500),
+        amount: Cents::new(2_500),
         status: PayoutStatus::Pending,
         period_key: Some("2026-11".into()),
         tier: Some(3),

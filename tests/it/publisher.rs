@@ -92,9 +92,9 @@ fn boards_with_players(now: chrono::DateTime<chrono::Utc>) -> Published {
         rank: 1,
         uid: "uid-1".into(),
         username: "alice_smith".into(),
-        wagered: Cents(200_000),
-        weighted_wagered: Cents(123_456),
-        prize: Some(Cents(50_000)),
+        wagered: Cents::new(200_000),
+        weighted_wagered: Cents::new(123_456),
+        prize: Some(Cents::new(50_000)),
     }];
     published.week.entries = vec![MultiplierEntry {
         rank: 1,
@@ -102,12 +102,12 @@ fn boards_with_players(now: chrono::DateTime<chrono::Utc>) -> Published {
         username: "RollerBob".into(),
         hit: Hit {
             multiplier: Multiplier(51_240),
-            bet: Cents(100),
-            payout: Cents(51_240),
+            bet: Cents::new(100),
+            payout: Cents::new(51_240),
             game_id: "pragmatic:vs20olympgate".into(),
             game_title: "Gates of Olympus".into(),
         },
-        prize: Some(Cents(2_000)),
+        prize: Some(Cents::new(2_000)),
     }];
     published.updated_at = Some(now);
     published

@@ -413,11 +413,11 @@ async fn the_survivor_takes_over_and_nothing_is_paid_twice_or_lost() {
     for (i, usd) in final_wagers.iter().enumerate() {
         for tier in tiers
             .iter()
-            .filter(|t| t.threshold <= Cents(*usd as i64 * 100))
+            .filter(|t| t.threshold <= Cents::new(*usd as i64 * 100))
         {
             earned.insert(
                 format!("milestone:{month}:uid-{i}:{}", tier.number),
-                tier.tip.0,
+                tier.tip.cents(),
             );
         }
     }
@@ -445,7 +445,7 @@ async fn the_survivor_takes_over_and_nothing_is_paid_twice_or_lost() {
             .get(nonce.as_str())
             .unwrap_or_else(|| panic!("tip {nonce} belongs to no ledger row"));
         assert_eq!(
-            Cents::from_usd(tip.amount.unwrap()).unwrap().0,
+            Cents::from_usd(tip.amount.unwrap()).unwrap().cents(),
             *amount,
             "{key}: amount requested"
         );

@@ -12,6 +12,7 @@ use fts_assistant::jobs::poll::{run_and_record, CycleError};
 use fts_assistant::roobet::fake::{
     FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_USER_ID,
 };
+use fts_assistant::telemetry::ErrorChain;
 
 use crate::common::{Db, TestApp};
 
@@ -83,8 +84,9 @@ async fn an_answer_over_the_stats_cap_aborts_the_cycle_within_bounded_memory(db:
         sampler.abort();
         peak.fetch_max(rss_bytes(), std::sync::atomic::Ordering::Relaxed);
         casino.clear_faults();
-        assert!(matches!(error, CycleError::Affiliate(_)), "{error}");
-        assert!(error.to_string().contains("cap"), "{error}");
+        let reported = ErrorChain(&error).to_string();
+        assert!(matches!(error, CycleError::Affiliate(_)), "{reported}");
+        assert!(reported.contains("cap"), "{reported}");
         let growth = peak.load(std::sync::atomic::Ordering::Relaxed) - baseline;
         eprintln!(
             "RSS growth reading an over-cap answer (length announced: {announce_length}): {} MB",

@@ -621,11 +621,11 @@ async fn soak() {
     for (i, usd) in final_wagers.iter().enumerate() {
         for tier in tiers
             .iter()
-            .filter(|t| t.threshold <= Cents(*usd as i64 * 100))
+            .filter(|t| t.threshold <= Cents::new(*usd as i64 * 100))
         {
             earned.insert(
                 format!("milestone:{month}:uid-{i}:{}", tier.number),
-                tier.tip.0,
+                tier.tip.cents(),
             );
         }
     }
@@ -652,7 +652,7 @@ async fn soak() {
             None => problems.push(format!("tip with nonce {nonce:?} belongs to no ledger row")),
             Some((key, amount, _)) => {
                 let asked = tip.amount.and_then(|a| Cents::from_usd(a).ok());
-                if asked != Some(Cents(*amount)) {
+                if asked != Some(Cents::new(*amount)) {
                     problems.push(format!("{key}: requested {asked:?}, ledger {amount}"));
                 }
             }

@@ -54,8 +54,8 @@ fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>)
     PlayerFigures {
         uid: uid.into(),
         username: name.into(),
-        wagered: Cents(wagered),
-        weighted_wagered: Cents(weighted),
+        wagered: Cents::new(wagered),
+        weighted_wagered: Cents::new(weighted),
         weighted_since_ms: 0,
         best_hit: hit,
     }
@@ -64,8 +64,8 @@ fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>)
 fn hit(multiplier: i64, bet: i64, game_id: &str, title: &str) -> Option<Hit> {
     Some(Hit {
         multiplier: Multiplier(multiplier),
-        bet: Cents(bet),
-        payout: Cents(bet * multiplier / 100),
+        bet: Cents::new(bet),
+        payout: Cents::new(bet * multiplier / 100),
         game_id: game_id.into(),
         game_title: title.into(),
     })
@@ -338,10 +338,10 @@ async fn freeze_october(app: &TestApp) {
         rank,
         uid: uid.into(),
         username: name.into(),
-        wagered: Cents(weighted * 2),
-        weighted: Cents(weighted),
+        wagered: Cents::new(weighted * 2),
+        weighted: Cents::new(weighted),
         hit: None,
-        prize: Cents(prize),
+        prize: Cents::new(prize),
     };
     let rows = [
         row(1, "roobet-uid-1002", "Ærøskøbing", 700_000, 50_000),

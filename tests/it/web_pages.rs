@@ -25,8 +25,8 @@ fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>)
     PlayerFigures {
         uid: uid.into(),
         username: name.into(),
-        wagered: Cents(wagered),
-        weighted_wagered: Cents(weighted),
+        wagered: Cents::new(wagered),
+        weighted_wagered: Cents::new(weighted),
         weighted_since_ms: 0,
         best_hit: hit,
     }
@@ -35,8 +35,8 @@ fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>)
 fn hit(multiplier: i64, bet: i64, game_id: &str, title: &str) -> Option<Hit> {
     Some(Hit {
         multiplier: Multiplier(multiplier),
-        bet: Cents(bet),
-        payout: Cents(bet * multiplier / 100),
+        bet: Cents::new(bet),
+        payout: Cents::new(bet * multiplier / 100),
         game_id: game_id.into(),
         game_title: title.into(),
     })
@@ -262,10 +262,10 @@ async fn history_lists_frozen_months_and_shows_final_standings(db: Db) {
             rank: 1,
             uid: "roobet-uid-0".into(),
             username: name.into(),
-            wagered: Cents(200_000),
-            weighted: Cents(100_000),
+            wagered: Cents::new(200_000),
+            weighted: Cents::new(100_000),
             hit: None,
-            prize: Cents(50_000),
+            prize: Cents::new(50_000),
         };
         periods::open(&mut conn, PeriodKind::Month, key)
             .await

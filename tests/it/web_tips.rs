@@ -312,7 +312,7 @@ async fn the_log_is_capped_but_totals_count_every_tip(db: Db) {
     let html = app.get("/tips").await.text().await.unwrap();
     assert_eq!(cells(&html, "player").len(), PAGE_ROWS as usize);
     assert!(html.contains(&format!("Showing the latest {PAGE_ROWS} of {extra} tips")));
-    assert!(html.contains(&format!("{}", Cents(100 * extra as i64))));
+    assert!(html.contains(&format!("{}", Cents::new(100 * extra as i64))));
     let (_, doc) = json(&app, "/api/tips").await;
     assert_eq!(doc["payouts"].as_array().unwrap().len(), 100);
     assert_eq!(doc["totals"]["count"], extra);

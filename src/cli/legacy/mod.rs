@@ -9,7 +9,6 @@
 //! computes what the first poll cycle would pay; `--dry-run` rolls it back.
 
 pub mod plan;
-pub mod read;
 
 use std::fmt::Write as _;
 
@@ -21,6 +20,7 @@ use crate::config::Config;
 use crate::domain::money::Cents;
 use crate::domain::period::MonthPeriod;
 use crate::store::cutover::{self, FirstRunState, Recorded};
+use crate::store::legacy::{self, LegacyData};
 use crate::store::payouts::PayoutStatus;
 use crate::store::snapshots::PeriodKind;
 use crate::store::{milestones, standings, Store};
@@ -131,6 +131,21 @@ impl ImportReport {
     }
 }
 
+/// Connects to the original bot's database at `url` and reads it whole.
+async fn read_legacy(url: &str) -> anyhow::Result<LegacyData> {
+    use sqlx::Connection;
+    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        anyhow::bail!("--from must be the original bot's PostgreSQL URL (postgres://…)");
+    }
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .context("connecting to the original bot's database")?;
+    let data = legacy::read_snapshot(&mut conn).await;
+    conn.close().await.ok();
+    Ok(data?)
+}
+
 /// Whether two database URLs name the same database (host, port, name;
 /// credentials and options aside).
 fn same_database(a: &str, b: &str) -> bool {
@@ -163,7 +178,7 @@ pub async fn import_legacy(
         );
     }
     let rewards = shared::rewards(config)?;
-    let data = read::read(from).await?;
+    let data = read_legacy(from).await?;
     let now = clock.now();
     let now_ms = now.timestamp_millis();
     let plan = plan::plan(

@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::read::{LegacyData, OldChallengeLog, OldTip};
 use crate::config::Channels;
 use crate::discord::posts::challenges::BOARD_MESSAGE_KEY;
 use crate::domain::milestones::Tier;
@@ -25,6 +24,7 @@ use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::Hit;
 use crate::jobs::publisher::{LEADERBOARD_MESSAGE_KEY, MULTIPLIER_MESSAGE_KEY};
 use crate::store::cutover::{ImportedChallenge, ImportedWinner};
+use crate::store::legacy::{LegacyData, OldChallengeLog, OldTip};
 use crate::store::payouts::{NewPayout, PayoutStatus};
 use crate::store::standings::FinalStanding;
 
@@ -168,12 +168,14 @@ pub fn is_cancelled(log: &OldChallengeLog) -> bool {
 }
 
 fn money(table: &'static str, what: &str, text: &str) -> Result<Cents, PlanError> {
-    exact_hundredths(text).map(Cents).ok_or_else(|| PlanError {
-        table,
-        problem: format!(
+    exact_hundredths(text)
+        .map(Cents::new)
+        .ok_or_else(|| PlanError {
+            table,
+            problem: format!(
             "{what} {text:?} is not a dollar amount with at most 2 decimals (nothing was imported)"
         ),
-    })
+        })
 }
 
 fn optional_money(
@@ -262,7 +264,7 @@ pub fn plan(
             .map(|i| tip_amounts[i])
             .or_else(|| tiers.iter().find(|t| t.number == number).map(|t| t.tip))
             .filter(|a| a.is_positive())
-            .unwrap_or(Cents(1));
+            .unwrap_or(Cents::new(1));
         let username = matched.map_or_else(String::new, |i| data.tips[i].username.clone());
         plan.awards.push(Award {
             month: month.key(),
@@ -416,7 +418,7 @@ fn imported_tip(
         "legacy:tip:{}:{}:{}:{}",
         tip.user_id,
         tip.tipped_ms.map_or_else(|| "-".into(), |t| t.to_string()),
-        amount.0,
+        amount.cents(),
         tip.tip_type.trim()
     );
     let n = occurrences.entry(identity.clone()).or_default();
@@ -591,7 +593,7 @@ fn settings(data: &LegacyData, channels: &Channels, plan: &mut ImportPlan) {
             };
             for goal in value.split(',').map(str::trim).filter(|g| !g.is_empty()) {
                 match exact_hundredths(goal).filter(|c| *c > 0) {
-                    Some(cents) => plan.goals.push((month.key(), Cents(cents))),
+                    Some(cents) => plan.goals.push((month.key(), Cents::new(cents))),
                     None => plan.notes.push(format!(
                         "settings: {key}: goal {goal:?} is not an amount: skipped"
                     )),
@@ -663,8 +665,8 @@ mod tests {
         }
     }
 
-    fn milestone(user: &str, tier: &str, at: i64) -> super::super::read::OldMilestone {
-        super::super::read::OldMilestone {
+    fn milestone(user: &str, tier: &str, at: i64) -> crate::store::legacy::OldMilestone {
+        crate::store::legacy::OldMilestone {
             user_id: user.into(),
             tier: tier.into(),
             month: 11,

@@ -86,7 +86,7 @@ pub enum CommandError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A stored reply could not be read back.
-    #[error("stored reply: {0}")]
+    #[error("stored reply")]
     StoredReply(#[from] serde_json::Error),
 }
 
@@ -176,7 +176,7 @@ pub async fn autocomplete(invocation: &Invocation<'_>, data: &CommandData) -> In
         _ => Ok(respond::autocomplete(Vec::new())),
     };
     suggestions.unwrap_or_else(|error| {
-        tracing::warn!(command = %data.name, %error, "autocomplete failed");
+        tracing::warn!(command = %data.name, error = %crate::telemetry::ErrorChain(&error), "autocomplete failed");
         respond::autocomplete(Vec::new())
     })
 }
@@ -216,7 +216,7 @@ fn answer_error(command: &str, error: CommandError) -> InteractionResponse {
     match error {
         CommandError::Invalid(message) => respond::ephemeral_text(format!("⚠️ {message}")),
         other => {
-            tracing::error!(command, error = %other, "command failed");
+            tracing::error!(command, error = %crate::telemetry::ErrorChain(&other), "command failed");
             respond::ephemeral_text(
                 "Something went wrong on our side and nothing was changed. Please try again in a minute.",
             )

@@ -47,7 +47,11 @@ pub async fn run(
             state.store.kind().name(),
             latency.as_secs_f64() * 1000.0
         ),
-        Err(error) => format!("{} · ❌ {error}", state.store.kind().name()),
+        Err(error) => format!(
+            "{} · ❌ {}",
+            state.store.kind().name(),
+            crate::telemetry::ErrorChain(&error)
+        ),
     };
     let embed = EmbedBuilder::new()
         .title("🩺 FTS Assistant status")

@@ -72,7 +72,7 @@ fn active_field(row: &ChallengeRow, attempts: &[BestAttempt], shown: usize) -> E
             "Best so far: {} — {} ({} bet)",
             mask_for_markdown(&b.username),
             Multiplier(b.multiplier_x100),
-            Cents(b.bet_cents)
+            Cents::new(b.bet_cents)
         ),
         _ => {
             let lines: Vec<String> = attempts
@@ -85,8 +85,8 @@ fn active_field(row: &ChallengeRow, attempts: &[BestAttempt], shown: usize) -> E
                         i + 1,
                         mask_for_markdown(&b.username),
                         Multiplier(b.multiplier_x100),
-                        Cents(b.bet_cents),
-                        Cents(b.payout_cents)
+                        Cents::new(b.bet_cents),
+                        Cents::new(b.payout_cents)
                     )
                 })
                 .collect();
@@ -277,8 +277,8 @@ mod tests {
 
     #[test]
     fn prizes_drop_zero_cents_and_markdown_is_escaped() {
-        assert_eq!(prize_text(Cents(2_500)), "$25");
-        assert_eq!(prize_text(Cents(1_250)), "$12.50");
+        assert_eq!(prize_text(Cents::new(2_500)), "$25");
+        assert_eq!(prize_text(Cents::new(1_250)), "$12.50");
         assert_eq!(escape_markdown("a*b_[c]"), "a\\*b\\_\\[c\\]");
     }
 }

@@ -20,8 +20,8 @@ fn monthly(rank: u32, name: &str, weighted: i64, total: i64, prize: Option<Cents
         rank,
         uid: format!("uid-{rank}"),
         username: name.to_string(),
-        wagered: Cents(total),
-        weighted_wagered: Cents(weighted),
+        wagered: Cents::new(total),
+        weighted_wagered: Cents::new(weighted),
         prize,
     }
 }
@@ -33,7 +33,9 @@ fn month_board(entries: Vec<MonthlyEntry>) -> MonthBoard {
         prizes: default_monthly_prizes(),
         totals: MonthTotals::default(),
         tiers: crate::domain::milestones::default_tiers(),
-        tips: [("uid-1".to_string(), Cents(5_400))].into_iter().collect(),
+        tips: [("uid-1".to_string(), Cents::new(5_400))]
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -44,8 +46,8 @@ fn weekly(rank: u32, name: &str, game: (&str, &str), mult: i64, bet: i64) -> Mul
         username: name.to_string(),
         hit: Hit {
             multiplier: Multiplier(mult),
-            bet: Cents(bet),
-            payout: Cents(bet.saturating_mul(mult) / 100),
+            bet: Cents::new(bet),
+            payout: Cents::new(bet.saturating_mul(mult) / 100),
             game_id: game.0.to_string(),
             game_title: game.1.to_string(),
         },
@@ -74,8 +76,8 @@ fn valid(embed: &Embed) -> bool {
 #[test]
 fn monthly_board_text_is_stable() {
     let board = month_board(vec![
-        monthly(1, "alice", 123_456, 200_000, Some(Cents(50_000))),
-        monthly(2, "LuckyDuck", 98_765, 100_000, Some(Cents(30_000))),
+        monthly(1, "alice", 123_456, 200_000, Some(Cents::new(50_000))),
+        monthly(2, "LuckyDuck", 98_765, 100_000, Some(Cents::new(30_000))),
     ]);
     let embed = leaderboard_embed(&board, Some(now()), BASE);
     insta::assert_json_snapshot!("monthly_board", embed);
@@ -107,7 +109,11 @@ fn weekly_board_text_is_stable() {
         weekly(3, "carol_x", olympus, 10_000, 20),
         weekly(4, "dave99", olympus, 5_000, 20),
     ];
-    let embed = multiplier_embed(&week_board(entries, Some(Cents(20))), Some(now()), BASE);
+    let embed = multiplier_embed(
+        &week_board(entries, Some(Cents::new(20))),
+        Some(now()),
+        BASE,
+    );
     insta::assert_json_snapshot!("weekly_board", embed);
 }
 
@@ -164,10 +170,10 @@ fn game_ids_cannot_break_out_of_the_link() {
 #[test]
 fn the_largest_possible_boards_fit_discords_limits() {
     let name = "*".repeat(50);
-    let huge = Cents(i64::MAX);
+    let huge = Cents::new(i64::MAX);
     let mut month = month_board(
         (1..=10)
-            .map(|rank| monthly(rank, &name, huge.0, huge.0, Some(huge)))
+            .map(|rank| monthly(rank, &name, huge.cents(), huge.cents(), Some(huge)))
             .collect(),
     );
     month.prizes = vec![huge; 10];
@@ -218,7 +224,7 @@ fn a_message_never_carries_more_than_ten_embeds_or_6000_chars() {
 
 #[test]
 fn prizes_read_as_round_figures_when_they_are() {
-    assert_eq!(prize_text(Cents(50_000)), "$500");
-    assert_eq!(prize_text(Cents(1_250)), "$12.50");
-    assert_eq!(prize_text(Cents(150_000_000)), "$1,500,000");
+    assert_eq!(prize_text(Cents::new(50_000)), "$500");
+    assert_eq!(prize_text(Cents::new(1_250)), "$12.50");
+    assert_eq!(prize_text(Cents::new(150_000_000)), "$1,500,000");
 }

@@ -18,6 +18,7 @@ use crate::store::challenges;
 use crate::store::challenges::top_attempts;
 use crate::store::payouts;
 use crate::store::{settings, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// Settings key of the challenge board message (`channel_id:message_id`).
 pub const BOARD_MESSAGE_KEY: &str = "discord.message.challenges";
@@ -40,7 +41,7 @@ pub async fn refresh_board(state: &AppState) {
     let body = match board_body(state).await {
         Ok(body) => body,
         Err(e) => {
-            tracing::warn!(error = %e, "challenge board not rendered; trying next cycle");
+            tracing::warn!(error = %ErrorChain(&e), "challenge board not rendered; trying next cycle");
             return;
         }
     };
@@ -106,14 +107,16 @@ async fn post_about(
             let posted = discord.create_message(channel_id, &render(&row)).await;
             record_call(state, posted.as_ref().err());
             if let Err(e) = posted {
-                tracing::warn!(challenge_id = id, error = %e, "{what} not announced");
+                tracing::warn!(challenge_id = id, error = %ErrorChain(&e), "{what} not announced");
             }
         }
         Ok(None) => tracing::warn!(
             challenge_id = id,
             "challenge vanished before its {what} post"
         ),
-        Err(e) => tracing::warn!(challenge_id = id, error = %e, "{what} not announced"),
+        Err(e) => {
+            tracing::warn!(challenge_id = id, error = %ErrorChain(&e), "{what} not announced")
+        }
     }
 }
 
@@ -145,7 +148,7 @@ pub async fn announce_wins(state: &AppState) -> Result<(), StoreError> {
                 settings::set(&mut conn, &key, &message_id.to_string(), now_ms).await?;
             }
             Err(e) => {
-                tracing::warn!(challenge_id = row.id, error = %e, "challenge win not announced; will retry");
+                tracing::warn!(challenge_id = row.id, error = %ErrorChain(&e), "challenge win not announced; will retry");
                 challenges::release_announcement(&mut conn, row.id).await?;
                 break;
             }

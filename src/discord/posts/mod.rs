@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::app::AppState;
 use crate::discord::rest::{call_outcome, DiscordRest, RestError};
 use crate::store::{settings, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// Where a board's message lives. Stored as `channel_id:message_id` so a
 /// changed channel setting is noticed and the board is posted there anew.
@@ -69,7 +70,7 @@ pub async fn post_or_edit(
         Ok(stored) => stored,
         Err(e) => {
             // Posting without knowing would leave a duplicate behind.
-            tracing::warn!(error = %e, "cannot read where the board message is; trying next cycle");
+            tracing::warn!(error = %ErrorChain(&e), "cannot read where the board message is; trying next cycle");
             return Outcome::Failed;
         }
     };
@@ -86,7 +87,7 @@ pub async fn post_or_edit(
                     "board message is gone: posting a new one"
                 ),
                 Err(e) => {
-                    tracing::warn!(error = %e, message_id = stored.message_id, "cannot edit the board message; trying next cycle");
+                    tracing::warn!(error = %ErrorChain(&e), message_id = stored.message_id, "cannot edit the board message; trying next cycle");
                     return Outcome::Failed;
                 }
             }
@@ -102,7 +103,7 @@ pub async fn post_or_edit(
     let message_id = match created {
         Ok(id) => id,
         Err(e) => {
-            tracing::warn!(error = %e, "cannot post the board message; trying next cycle");
+            tracing::warn!(error = %ErrorChain(&e), "cannot post the board message; trying next cycle");
             return Outcome::Failed;
         }
     };
@@ -112,7 +113,7 @@ pub async fn post_or_edit(
     }
     .to_string();
     if let Err(e) = write_stored(state, key, &value).await {
-        tracing::error!(error = %e, message_id, "posted the board message but cannot store its id: the next cycle will post another");
+        tracing::error!(error = %ErrorChain(&e), message_id, "posted the board message but cannot store its id: the next cycle will post another");
     }
     Outcome::Posted
 }

@@ -77,24 +77,6 @@ pub fn call_outcome(error: Option<&RestError>) -> &'static str {
     }
 }
 
-impl RestError {
-    /// A short label for metrics.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Self::Unauthorized => "unauthorized",
-            Self::NoBotToken => "no_bot_token",
-            Self::InteractionTokenRejected => "interaction_token_rejected",
-            Self::Forbidden(_) => "forbidden",
-            Self::NotFound(_) => "not_found",
-            Self::RateLimited => "rate_limited",
-            Self::Status { .. } => "status",
-            Self::BodyTooLarge { .. } => "body_too_large",
-            Self::Transport(_) => "transport",
-            Self::Decode(_) => "decode",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

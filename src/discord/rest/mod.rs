@@ -165,77 +165,97 @@ impl DiscordRest {
         let mut rate_limited = 0;
         loop {
             self.wait_for_bucket(&route).await;
-            let mut request = self
-                .http
-                .request(method.clone(), format!("{}{}", self.base, path))
-                .header(USER_AGENT, user_agent());
-            if !route.token_in_path {
-                let Some(token) = &self.token else {
-                    return Err(RestError::NoBotToken);
-                };
-                request = request.header(AUTHORIZATION, format!("Bot {}", token.expose()));
-            }
+            let request = self.request(&method, path, &route)?;
             let response = attach(request)?.send().await?;
             let status = response.status();
             let headers = response.headers().clone();
             self.limits().learn(&route, &headers, Instant::now());
             let text = read_capped(response, MAX_BODY_BYTES).await?;
-            match status {
-                s if s.is_success() => {
-                    let json = if text.trim().is_empty() {
-                        "null"
-                    } else {
-                        &text
-                    };
-                    return serde_json::from_str(json)
-                        .map_err(|e| RestError::Decode(e.to_string()));
-                }
-                StatusCode::TOO_MANY_REQUESTS => {
-                    rate_limited += 1;
-                    if rate_limited > MAX_RATE_LIMIT_RETRIES {
-                        return Err(RestError::RateLimited);
-                    }
-                    let wait = retry_after(&headers, &text).min(MAX_WAIT);
-                    let global = headers.contains_key("x-ratelimit-global")
-                        || serde_json::from_str::<Value>(&text)
-                            .ok()
-                            .and_then(|v| v.get("global").and_then(Value::as_bool))
-                            .unwrap_or(false);
-                    if global {
-                        self.limits().block_all_until(Instant::now() + wait);
-                    }
-                    tracing::warn!(
-                        route = %route.template,
-                        wait_ms = wait.as_millis() as u64,
-                        global,
-                        "Discord 429: waiting"
-                    );
-                    tokio::time::sleep(wait).await;
-                }
-                StatusCode::UNAUTHORIZED if route.token_in_path => {
-                    // The caller logs the error; the client stays on.
-                    tracing::debug!(
-                        route = %route.template,
-                        "Discord refused an interaction token (expired?)"
-                    );
-                    return Err(RestError::InteractionTokenRejected);
-                }
-                StatusCode::UNAUTHORIZED => {
-                    self.disabled.store(true, Ordering::Relaxed);
-                    tracing::error!(
-                        "Discord refused the bot token: REST calls are off until restart"
-                    );
-                    return Err(RestError::Unauthorized);
-                }
-                StatusCode::FORBIDDEN => return Err(RestError::Forbidden(snippet(&text))),
-                StatusCode::NOT_FOUND => return Err(RestError::NotFound(snippet(&text))),
-                other => {
-                    return Err(RestError::Status {
-                        status: other.as_u16(),
-                        body: snippet(&text),
-                    })
-                }
+            if status.is_success() {
+                let json = if text.trim().is_empty() {
+                    "null"
+                } else {
+                    &text
+                };
+                return serde_json::from_str(json).map_err(|e| RestError::Decode(e.to_string()));
             }
+            if status != StatusCode::TOO_MANY_REQUESTS {
+                return Err(self.refusal(&route, status, &text));
+            }
+            rate_limited += 1;
+            if rate_limited > MAX_RATE_LIMIT_RETRIES {
+                return Err(RestError::RateLimited);
+            }
+            tokio::time::sleep(self.rate_limit_wait(&route, &headers, &text)).await;
+        }
+    }
+
+    /// The request to `path`, with our user agent and, unless the route
+    /// authenticates by the interaction token in its path, the bot token.
+    fn request(
+        &self,
+        method: &Method,
+        path: &str,
+        route: &Route,
+    ) -> Result<reqwest::RequestBuilder, RestError> {
+        let request = self
+            .http
+            .request(method.clone(), format!("{}{}", self.base, path))
+            .header(USER_AGENT, user_agent());
+        if route.token_in_path {
+            return Ok(request);
+        }
+        let Some(token) = &self.token else {
+            return Err(RestError::NoBotToken);
+        };
+        Ok(request.header(AUTHORIZATION, format!("Bot {}", token.expose())))
+    }
+
+    /// How long to wait after a 429; a global limit also holds back every
+    /// other route for that long.
+    fn rate_limit_wait(&self, route: &Route, headers: &HeaderMap, text: &str) -> Duration {
+        let wait = retry_after(headers, text).min(MAX_WAIT);
+        let global = headers.contains_key("x-ratelimit-global")
+            || serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| v.get("global").and_then(Value::as_bool))
+                .unwrap_or(false);
+        if global {
+            self.limits().block_all_until(Instant::now() + wait);
+        }
+        tracing::warn!(
+            route = %route.template,
+            wait_ms = wait.as_millis() as u64,
+            global,
+            "Discord 429: waiting"
+        );
+        wait
+    }
+
+    /// The error for a refusal other than a 429. A 401 on the bot token
+    /// switches REST calls off until restart; on an interaction token it
+    /// only means that token expired.
+    fn refusal(&self, route: &Route, status: StatusCode, text: &str) -> RestError {
+        match status {
+            StatusCode::UNAUTHORIZED if route.token_in_path => {
+                // The caller logs the error; the client stays on.
+                tracing::debug!(
+                    route = %route.template,
+                    "Discord refused an interaction token (expired?)"
+                );
+                RestError::InteractionTokenRejected
+            }
+            StatusCode::UNAUTHORIZED => {
+                self.disabled.store(true, Ordering::Relaxed);
+                tracing::error!("Discord refused the bot token: REST calls are off until restart");
+                RestError::Unauthorized
+            }
+            StatusCode::FORBIDDEN => RestError::Forbidden(snippet(text)),
+            StatusCode::NOT_FOUND => RestError::NotFound(snippet(text)),
+            other => RestError::Status {
+                status: other.as_u16(),
+                body: snippet(text),
+            },
         }
     }
 

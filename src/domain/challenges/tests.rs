@@ -9,7 +9,7 @@ fn rule(required: i64, min_bet: Option<i64>) -> ChallengeRule {
     ChallengeRule {
         game_id: GameIdentifier::parse(GAME).unwrap(),
         required: Multiplier(required),
-        min_bet: min_bet.map(Cents),
+        min_bet: min_bet.map(Cents::new),
     }
 }
 
@@ -151,7 +151,7 @@ fn valid_draft_is_normalised() {
     .unwrap();
     assert_eq!(c.name, "Gates of Olympus");
     assert_eq!(c.required, Multiplier(50_000));
-    assert_eq!(c.prize, Cents(2_500));
+    assert_eq!(c.prize, Cents::new(2_500));
     assert_eq!(c.min_bet, None);
     assert_eq!(c.emoji.as_deref(), Some("<:gates:123>"));
     assert_eq!(c.rule().game_id.as_str(), GAME);
@@ -246,12 +246,15 @@ fn prize_equal_to_max_and_unicode_emoji_are_accepted() {
         ..draft()
     };
     let c = NewChallenge::validate(&d, Cents::from_dollars(100), &[]).unwrap();
-    assert_eq!((c.prize, c.emoji.as_deref()), (Cents(10_000), Some("🎰")));
+    assert_eq!(
+        (c.prize, c.emoji.as_deref()),
+        (Cents::new(10_000), Some("🎰"))
+    );
     let animated = ChallengeDraft {
         emoji: Some("<a:spin:99>"),
         ..draft()
     };
-    assert!(NewChallenge::validate(&animated, Cents(10_000), &[]).is_ok());
+    assert!(NewChallenge::validate(&animated, Cents::new(10_000), &[]).is_ok());
 }
 
 #[test]

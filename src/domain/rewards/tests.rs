@@ -43,7 +43,7 @@ fn defaults_match_the_published_tables_and_validate() {
         r.monthly_prizes.iter().sum::<Cents>(),
         Cents::from_dollars(1_500)
     );
-    assert_eq!(r.weekly_prizes, [2_000, 1_500, 500].map(Cents));
+    assert_eq!(r.weekly_prizes, [2_000, 1_500, 500].map(Cents::new));
     assert_eq!(total_tips(&r.tiers), Cents::from_dollars(5_422));
     assert_eq!(r.goals.len(), 20);
     assert!(
@@ -61,9 +61,9 @@ fn empty_file_is_the_default() {
 #[test]
 fn full_example_file_overrides_every_table() {
     let r = Rewards::from_toml_str(FULL_EXAMPLE).unwrap();
-    assert_eq!(r.monthly_prizes, [50_000, 30_000, 22_500].map(Cents));
+    assert_eq!(r.monthly_prizes, [50_000, 30_000, 22_500].map(Cents::new));
     assert!(!r.monthly_manual_approval);
-    assert_eq!(r.weekly_min_bet, Some(Cents(20)));
+    assert_eq!(r.weekly_min_bet, Some(Cents::new(20)));
     assert_eq!(r.tiers.len(), 2);
     assert_eq!(r.tiers[0].colour, GOLD);
     assert_eq!(r.tiers[0].name, "Rank 1");
@@ -71,7 +71,7 @@ fn full_example_file_overrides_every_table() {
     assert_eq!((r.tiers[1].number, r.tiers[1].name.as_str()), (2, "Silver"));
     assert_eq!(
         (r.tiers[1].threshold, r.tiers[1].tip),
-        (Cents(10_050), Cents(225))
+        (Cents::new(10_050), Cents::new(225))
     );
     assert_eq!(r.tiers[1].colour, 0xC0C0C0);
     assert_eq!(

@@ -77,7 +77,7 @@ async fn weighted_call_sends_exact_params_encoding_and_header() {
         .stats(&weighted_q(), now)
         .await
         .unwrap();
-    assert_eq!(rows[0].weighted_wagered, Cents(500));
+    assert_eq!(rows[0].weighted_wagered, Cents::new(500));
     let reqs = requests(&server).await;
     let raw = reqs[0].url.query().unwrap().to_owned();
     assert!(
@@ -298,7 +298,7 @@ async fn period_figures_joins_weighted_and_total() {
     assert_eq!(uids, ["a", "b", "c"]);
     assert_eq!(
         (figs[0].wagered, figs[0].weighted_wagered),
-        (Cents(10_000), Cents(5_000))
+        (Cents::new(10_000), Cents::new(5_000))
     );
     assert_eq!(
         figs[0].best_hit.as_ref().unwrap().multiplier,
@@ -310,7 +310,7 @@ async fn period_figures_joins_weighted_and_total() {
     );
     assert_eq!(
         (figs[2].wagered, figs[2].weighted_wagered),
-        (Cents(700), Cents(0))
+        (Cents::new(700), Cents::new(0))
     );
     assert!(figs.iter().all(|f| f.weighted_since_ms == 0));
 }
@@ -322,7 +322,7 @@ fn join_keeps_weighted_only_players_with_their_own_wager() {
     let figs = join_by_uid(w, vec![]);
     assert_eq!(
         (figs[0].wagered, figs[0].weighted_wagered),
-        (Cents(300), Cents(200))
+        (Cents::new(300), Cents::new(200))
     );
 }
 

@@ -18,7 +18,7 @@ fn tip() -> TipRequest {
     TipRequest {
         to_uid: "u1".into(),
         to_username: "LuckyDuck".into(),
-        amount: Cents(1350),
+        amount: Cents::new(1350),
         nonce: "payout-7".into(),
     }
 }
@@ -62,7 +62,7 @@ async fn amount_is_printed_with_at_most_two_decimals() {
     let c = client(&server, Duration::from_secs(5));
     for cents in [7, 10, 1999, 123_456_789] {
         c.send(&TipRequest {
-            amount: Cents(cents),
+            amount: Cents::new(cents),
             ..tip()
         })
         .await;
@@ -144,7 +144,7 @@ async fn connect_failure_is_refused_and_bad_amounts_never_leave() {
     );
     assert_eq!(c.send(&tip()).await.label(), "refused");
     let zero = TipRequest {
-        amount: Cents(0),
+        amount: Cents::new(0),
         ..tip()
     };
     assert_eq!(c.send(&zero).await.label(), "refused");

@@ -18,7 +18,7 @@ fn tip(uid: &str, name: &str, kind: PayoutKind, cents: i64, day: u32, month: u32
         kind,
         uid: uid.into(),
         username: name.into(),
-        amount: Cents(cents),
+        amount: Cents::new(cents),
         sent_ms: at.timestamp_millis(),
         period_key: match kind {
             PayoutKind::Milestone | PayoutKind::Leaderboard => Some(format!("2026-{month:02}")),
@@ -93,7 +93,7 @@ fn api_tips_lists_every_payout_with_totals_by_kind() {
     let ids = key();
     let dry = Tally {
         count: 2,
-        amount: Cents(1_000),
+        amount: Cents::new(1_000),
     };
     let doc: Value = serde_json::to_value(tips_doc(&rows(), dry)).unwrap();
     assert_eq!(doc["updated_at"], "2026-12-02T12:00:00Z");

@@ -31,7 +31,7 @@ async fn seed(
         kind,
         uid: format!("uid-{key}"),
         username: "PlayerOne".into(),
-        amount: Cents(cents),
+        amount: Cents::new(cents),
         status: first,
         period_key: None,
         tier: None,
@@ -128,11 +128,11 @@ async fn tipstats_figures_come_from_the_ledger(db: Db) {
         let in_window: Vec<_> = sent.iter().filter(|s| s.3 <= hours).collect();
         for kind in PayoutKind::ALL {
             let of_kind: Vec<_> = in_window.iter().filter(|s| s.1 == kind).collect();
-            let total = Cents(of_kind.iter().map(|s| s.2).sum());
+            let total = Cents::new(of_kind.iter().map(|s| s.2).sum());
             let line = format!("{kind}: {} · {total}", of_kind.len());
             assert!(value.contains(&line), "{label}: {line} in {value}");
         }
-        let total = Cents(in_window.iter().map(|s| s.2).sum());
+        let total = Cents::new(in_window.iter().map(|s| s.2).sum());
         let line = format!("total: {} · {total}", in_window.len());
         assert!(value.contains(&line), "{label}: {line} in {value}");
     }

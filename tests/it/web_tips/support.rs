@@ -103,7 +103,7 @@ async fn record(conn: &mut AnyConnection, seed: &Seed) {
         kind: seed.kind,
         uid: seed.who.0.into(),
         username: seed.who.1.into(),
-        amount: Cents(seed.cents),
+        amount: Cents::new(seed.cents),
         status: if seed.end == End::AwaitingApproval {
             PayoutStatus::AwaitingApproval
         } else {

@@ -37,11 +37,11 @@ pub fn as_of(updated_at: Option<DateTime<Utc>>) -> String {
 /// `+12.5%` / `-3.0%` from `old` to `new`, to a tenth of a percent
 /// (rounded half away from zero); `None` when `old` is zero.
 pub fn percent_change(old: Cents, new: Cents) -> Option<String> {
-    if old.0 == 0 {
+    if old.cents() == 0 {
         return None;
     }
-    let diff = i128::from(new.0) - i128::from(old.0);
-    let base = i128::from(old.0).abs();
+    let diff = i128::from(new.cents()) - i128::from(old.cents());
+    let base = i128::from(old.cents()).abs();
     let tenths = (diff.abs() * 1000 + base / 2) / base;
     let sign = if diff < 0 { "-" } else { "+" };
     Some(format!("{sign}{}.{}%", tenths / 10, tenths % 10))
@@ -54,24 +54,24 @@ mod tests {
     #[test]
     fn percent_changes_round_to_a_tenth() {
         assert_eq!(
-            percent_change(Cents(1_000), Cents(1_125)).as_deref(),
+            percent_change(Cents::new(1_000), Cents::new(1_125)).as_deref(),
             Some("+12.5%")
         );
         assert_eq!(
-            percent_change(Cents(3_000), Cents(2_000)).as_deref(),
+            percent_change(Cents::new(3_000), Cents::new(2_000)).as_deref(),
             Some("-33.3%")
         );
         assert_eq!(
-            percent_change(Cents(100), Cents(100)).as_deref(),
+            percent_change(Cents::new(100), Cents::new(100)).as_deref(),
             Some("+0.0%")
         );
-        assert_eq!(percent_change(Cents(0), Cents(100)), None);
+        assert_eq!(percent_change(Cents::new(0), Cents::new(100)), None);
     }
 
     #[test]
     fn money_is_short_when_round_and_names_are_escaped() {
         assert_eq!(money_short(Cents::from_dollars(25_000)), "$25,000");
-        assert_eq!(money_short(Cents(1_050)), "$10.50");
+        assert_eq!(money_short(Cents::new(1_050)), "$10.50");
         assert_eq!(escape_markdown("a_b*c"), r"a\_b\*c");
     }
 }

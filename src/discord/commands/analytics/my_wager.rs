@@ -201,13 +201,13 @@ mod tests {
 
     #[test]
     fn tier_text_gives_the_amount_missing_to_the_cent() {
-        let text = tier_text(&default_tiers(), Cents(87_655));
+        let text = tier_text(&default_tiers(), Cents::new(87_655));
         assert!(text.contains("**Rank 7** reached"), "{text}");
         assert!(
             text.contains("**Rank 8** at $1,000 weighted, **$123.45** to go"),
             "{text}"
         );
-        let none = tier_text(&default_tiers(), Cents(0));
+        let none = tier_text(&default_tiers(), Cents::new(0));
         assert!(none.starts_with("No tier reached yet"), "{none}");
         assert!(none.contains("**$50.00** to go"), "{none}");
     }

@@ -17,7 +17,7 @@ use crate::discord::respond;
 use crate::discord::rest::DiscordRest;
 use crate::domain::masking::mask_for_markdown;
 use crate::payments::{send_payout, tipping_enabled};
-use crate::store::payouts::{self, PayoutRow};
+use crate::store::payouts::{self, PayoutRow, PayoutStatus};
 use crate::store::StoreError;
 
 /// How long we wait for another sender (the worker on this or another
@@ -125,7 +125,7 @@ async fn settle(state: &AppState, key: &str) -> Result<Outcome, StoreError> {
     if !tipping_enabled(state) {
         return Ok(Outcome::TippingOff(row));
     }
-    if row.status == "pending" {
+    if row.status == PayoutStatus::Pending {
         // `None` means another sender claimed it first; we then wait for it.
         send_payout(state, row).await?;
     }
@@ -134,7 +134,7 @@ async fn settle(state: &AppState, key: &str) -> Result<Outcome, StoreError> {
         let Some(row) = load(state, key).await? else {
             return Ok(Outcome::Broken);
         };
-        let settled = !matches!(row.status.as_str(), "pending" | "sending");
+        let settled = !matches!(row.status, PayoutStatus::Pending | PayoutStatus::Sending);
         if settled || Instant::now() >= deadline {
             return Ok(classify(row));
         }
@@ -148,11 +148,11 @@ async fn load(state: &AppState, key: &str) -> Result<Option<PayoutRow>, StoreErr
 }
 
 fn classify(row: PayoutRow) -> Outcome {
-    match row.status.as_str() {
-        "sent" if row.dry_run => Outcome::DryRun(row),
-        "sent" => Outcome::Sent(row),
-        "failed" => Outcome::Refused(row),
-        "unknown" => Outcome::Unknown(row),
+    match row.status {
+        PayoutStatus::Sent if row.dry_run => Outcome::DryRun(row),
+        PayoutStatus::Sent => Outcome::Sent(row),
+        PayoutStatus::Failed => Outcome::Refused(row),
+        PayoutStatus::Unknown => Outcome::Unknown(row),
         _ => Outcome::Queued(row),
     }
 }

@@ -273,7 +273,7 @@ mod tests {
             id,
             key: format!("k{id}"),
             username: "someone".into(),
-            amount: Cents(100),
+            amount: Cents::new(100),
             error: None,
             attempts: 1,
         })
@@ -295,7 +295,7 @@ mod tests {
                     *s,
                     Tally {
                         count: 50,
-                        amount: Cents(100),
+                        amount: Cents::new(100),
                     },
                 )
             })

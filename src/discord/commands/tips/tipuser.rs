@@ -139,7 +139,7 @@ mod tests {
         let max = Cents::from_dollars(100);
         assert_eq!(
             parse_amount(Some("12.5".into()), max).ok(),
-            Some(Cents(1250))
+            Some(Cents::new(1250))
         );
         assert_eq!(parse_amount(Some("100".into()), max).ok(), Some(max));
     }
@@ -160,7 +160,7 @@ mod tests {
             assert!(message.contains(needle), "{text}: {message}");
         }
         assert!(matches!(
-            parse_amount(None, Cents(1)),
+            parse_amount(None, Cents::new(1)),
             Err(CommandError::Invalid(m)) if m.contains("`amount` is required")
         ));
     }

@@ -1,11 +1,14 @@
-//! Reads the original bot's PostgreSQL database, read-only, in one
-//! repeatable-read snapshot. Every column is cast in SQL to text or a
+//! Reads the original bot's PostgreSQL database (for `import-legacy`),
+//! read-only, in one repeatable-read snapshot. Its queries live here with
+//! every other query of ours; the command in `cli::legacy` connects and
+//! turns what is read into an import plan. Every column is cast in SQL to text or a
 //! 64-bit integer (money stays decimal text, times become Unix ms), so the
 //! rows reach Rust without a float and without depending on the exact
 //! column types the original's versions used.
 
-use anyhow::{bail, Context};
-use sqlx::{Connection, Executor, Row};
+use sqlx::{AnyConnection, Executor, Row};
+
+use super::StoreError;
 
 /// A row of `milestonetips`: one tier paid to a player in a month.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,24 +165,18 @@ fn ms(column: &str) -> String {
     format!("CAST(FLOOR(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)")
 }
 
-/// Connects to `url` and reads every table in one read-only snapshot.
-pub async fn read(url: &str) -> anyhow::Result<LegacyData> {
-    if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
-        bail!("--from must be the original bot's PostgreSQL URL (postgres://…)");
-    }
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url)
-        .await
-        .context("connecting to the original bot's database")?;
+/// Reads every table of the original bot's database on `conn` in one
+/// read-only repeatable-read snapshot, so the tables agree with each other
+/// even while the original is still running.
+pub async fn read_snapshot(conn: &mut AnyConnection) -> Result<LegacyData, StoreError> {
     conn.execute("START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
-    let data = read_tables(&mut conn).await;
+    let data = read_tables(conn).await;
     conn.execute("ROLLBACK").await.ok();
-    conn.close().await.ok();
     data
 }
 
-async fn read_tables(conn: &mut sqlx::AnyConnection) -> anyhow::Result<LegacyData> {
+async fn read_tables(conn: &mut AnyConnection) -> Result<LegacyData, StoreError> {
     let mut data = LegacyData::default();
     let mut present = Vec::new();
     for table in TABLES {
