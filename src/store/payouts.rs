@@ -3,7 +3,7 @@
 //! earned it; a repeated cycle, a restart or a second replica loses the
 //! insert race quietly and pays nothing more.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use crate::domain::money::Cents;
@@ -201,14 +201,15 @@ fn row_to_payout(r: &sqlx::any::AnyRow) -> Result<PayoutRow, StoreError> {
 }
 
 /// Rows matching a `WHERE …` clause with one text parameter, in queue order.
+/// The clause is a literal (`'static`), so the spliced SQL is ours alone.
 async fn select_where(
     conn: &mut AnyConnection,
-    clause: &str,
+    clause: &'static str,
     param: &str,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE {clause} ORDER BY priority DESC, id"
-    ))
+    )))
     .bind(param)
     .fetch_all(&mut *conn)
     .await?;
@@ -244,10 +245,10 @@ const LANE: &str = "CASE WHEN kind = 'milestone' THEN 1 ELSE 0 END";
 /// The next payout the worker should send: the prize lane before the
 /// milestone lane, then manual tips' priority, then oldest first.
 pub async fn next_pending(conn: &mut AnyConnection) -> Result<Option<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE status = 'pending' \
          ORDER BY {LANE}, priority DESC, id LIMIT 1"
-    ))
+    )))
     .fetch_all(&mut *conn)
     .await?;
     rows.first().map(row_to_payout).transpose()
@@ -267,10 +268,10 @@ pub async fn cancel_unsent_of(
     note: &str,
     now_ms: i64,
 ) -> Result<Vec<String>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "UPDATE payouts SET status = 'cancelled', error = $1, updated_ms = $2 \
          WHERE uid = $3 AND status IN {STOPPABLE} RETURNING idempotency_key"
-    ))
+    )))
     .bind(note)
     .bind(now_ms)
     .bind(uid)
@@ -293,12 +294,12 @@ pub async fn cancel_unsent_of_excluded(
     conn: &mut AnyConnection,
     now_ms: i64,
 ) -> Result<u64, StoreError> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query(AssertSqlSafe(format!(
         "UPDATE payouts SET status = 'cancelled', updated_ms = $1, \
          error = 'cancelled: the player is on the exclusion list' \
          WHERE status IN {STOPPABLE} AND kind <> 'manual' \
          AND uid IN (SELECT uid FROM exclusions)"
-    ))
+    )))
     .bind(now_ms)
     .execute(&mut *conn)
     .await?
@@ -311,10 +312,10 @@ pub async fn in_flight_of(
     conn: &mut AnyConnection,
     uid: &str,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE uid = $1 AND status IN ('sending', 'unknown') \
          ORDER BY id"
-    ))
+    )))
     .bind(uid)
     .fetch_all(&mut *conn)
     .await?;
@@ -392,10 +393,10 @@ pub async fn unannounced_sent(
     sent_since_ms: i64,
     limit: i64,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE kind = $1 AND status = 'sent' AND sent_ms >= $2 \
          AND announced_ms IS NULL ORDER BY sent_ms, id LIMIT $3"
-    ))
+    )))
     .bind(kind.as_str())
     .bind(sent_since_ms)
     .bind(limit)
@@ -464,11 +465,11 @@ pub async fn requeue(
         return Ok(false);
     }
     let allowed: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
-    let changed = sqlx::query(&format!(
+    let changed = sqlx::query(AssertSqlSafe(format!(
         "UPDATE payouts SET status = 'pending', updated_ms = $1 \
          WHERE id = $2 AND status IN ({})",
         allowed.join(", ")
-    ))
+    )))
     .bind(now_ms)
     .bind(id)
     .execute(&mut *conn)
@@ -510,9 +511,9 @@ pub async fn of_period(
     kind: PayoutKind,
     period_key: &str,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE kind = $1 AND period_key = $2 ORDER BY idempotency_key"
-    ))
+    )))
     .bind(kind.as_str())
     .bind(period_key)
     .fetch_all(&mut *conn)

@@ -95,7 +95,7 @@ pub async fn fresh_database(db: Db) -> Option<TestDb> {
             let mut admin = sqlx::AnyConnection::connect(&admin_url)
                 .await
                 .expect("connect to TEST_POSTGRES_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut admin)
                 .await
                 .expect("create test database");
@@ -302,7 +302,8 @@ impl TestApp {
     /// Runs one query returning a single integer (counts in assertions).
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(sql)
+        // Test SQL, written by the test itself.
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
             .fetch_one(self.state.store.pool())
             .await
             .expect("count query")

@@ -5,7 +5,7 @@
 //! column types the original's versions used.
 
 use anyhow::{bail, Context};
-use sqlx::{Connection, Executor, Row};
+use sqlx::{AssertSqlSafe, Connection, Executor, Row};
 
 /// A row of `milestonetips`: one tier paid to a player in a month.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,7 +201,10 @@ async fn read_tables(conn: &mut sqlx::AnyConnection) -> anyhow::Result<LegacyDat
              ORDER BY year, month, user_id, tipped_at, tier",
             ms("tipped_at")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.milestones.push(OldMilestone {
                 user_id: r.try_get(0)?,
                 tier: r.try_get(1)?,
@@ -218,7 +221,10 @@ async fn read_tables(conn: &mut sqlx::AnyConnection) -> anyhow::Result<LegacyDat
              FROM manualtips ORDER BY tipped_at, user_id, amount, tip_type, username",
             ms("tipped_at")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.tips.push(OldTip {
                 user_id: r.try_get(0)?,
                 username: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -255,7 +261,10 @@ async fn read_tables(conn: &mut sqlx::AnyConnection) -> anyhow::Result<LegacyDat
              CAST(min_bet AS TEXT), {} FROM slot_challenge_logs ORDER BY challenge_id",
             ms("challenge_start")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.challenge_logs.push(OldChallengeLog {
                 challenge_id: r.try_get(0)?,
                 game: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -280,7 +289,10 @@ async fn read_tables(conn: &mut sqlx::AnyConnection) -> anyhow::Result<LegacyDat
              CAST(min_bet AS TEXT) FROM active_slot_challenge ORDER BY challenge_id",
             ms("start_time")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.active.push(OldActive {
                 challenge_id: r.try_get(0)?,
                 game_identifier: r.try_get(1)?,
