@@ -87,7 +87,7 @@ pub struct NewPayout {
 /// before the call and reused by any retry of the same payout.
 pub fn new_nonce() -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes)
+    getrandom::fill(&mut bytes)
         .map_err(|e| StoreError::Corrupt(format!("no randomness for a nonce: {e}")))?;
     Ok(hex::encode(bytes))
 }

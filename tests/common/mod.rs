@@ -114,7 +114,7 @@ fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let mut bytes = [0u8; 4];
-    getrandom::getrandom(&mut bytes).expect("randomness");
+    getrandom::fill(&mut bytes).expect("randomness");
     format!(
         "{}_{}_{}",
         std::process::id(),
