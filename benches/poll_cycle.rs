@@ -74,10 +74,12 @@ async fn postgres_database() -> Option<String> {
     sqlx::any::install_default_drivers();
     let name = format!("fts_bench_{}", std::process::id());
     let mut conn = sqlx::AnyConnection::connect(&admin).await.ok()?;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut conn)
-        .await;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .ok()?;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of the release binary on loopback, while poll cycles run.
 #
-# Builds `cargo build --release`, starts `fts-assistant demo` (the whole
+# Builds `cargo build --release` (and the `loadgen` example), starts `fts-assistant demo` (the whole
 # product against its in-process simulated casino, dev-signed interactions,
 # tips dry-run) in a temp folder on a free loopback port with a poll every
 # POLL_INTERVAL_SECS (default 5) seconds, waits until it is ready and has
@@ -14,7 +14,7 @@
 #   - GET /api/tips and GET /allTimeTips.json, with BENCH_TIPS (default
 #     100,000) confirmed payouts to 5,000 players recorded in the ledger
 #     before the server starts
-# and then `fts-assistant loadgen`: 1,000 freshly signed interactions of the
+# and then the `loadgen` example: 1,000 freshly signed interactions of the
 # default command mix (p50/p90/p99 per command). The server's RSS is sampled
 # all along. Prints the machine and a markdown table; exits non-zero when a
 # measurement failed (non-2xx answers, socket errors, loadgen failures).
@@ -33,7 +33,7 @@
 #                       measurement (default 1000; scripts/bench_sse.py)
 #   POLL_INTERVAL_SECS  poll interval of the demo server (default 5)
 #   BENCH_TIPS          confirmed payouts in the ledger for the tips routes (default 100000)
-#   BENCH_NO_BUILD=1    use the existing release binary
+#   BENCH_NO_BUILD=1    use the existing release binary and loadgen example
 #   BENCH_KEEP=1        keep the temp folder (server log, wrk output)
 #   CARGO_TARGET_DIR    where cargo puts the binary (default ./target)
 set -euo pipefail
@@ -49,6 +49,7 @@ poll_interval="${POLL_INTERVAL_SECS:-5}"
 tips_ledger="${BENCH_TIPS:-100000}"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 bin="$target_dir/release/fts-assistant"
+loadgen_bin="$target_dir/release/examples/loadgen"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
@@ -74,9 +75,10 @@ install_pkg sqlite3
 # ---- build -------------------------------------------------------------------
 if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then
     log "cargo build --release"
-    (cd "$repo" && cargo build --release --quiet)
+    (cd "$repo" && cargo build --release --quiet --bin fts-assistant --example loadgen)
 fi
 [[ -x "$bin" ]] || die "no release binary at $bin"
+[[ -x "$loadgen_bin" ]] || die "no loadgen example at $loadgen_bin (cargo build --release --example loadgen)"
 
 # ---- server ------------------------------------------------------------------
 work=$(mktemp -d)
@@ -84,7 +86,8 @@ work=$(mktemp -d)
 # measurement must not swap the binary under us.
 cp "$bin" "$work/fts-assistant"
 bin="$work/fts-assistant"
-"$bin" loadgen --help >/dev/null 2>&1 || die "$bin has no loadgen subcommand (stale build?)"
+cp "$loadgen_bin" "$work/loadgen"
+loadgen_bin="$work/loadgen"
 server_pid=""
 sampler_pid=""
 cleanup() {
@@ -184,7 +187,7 @@ poll_cycles() { # "all ok": poll cycles so far, from /metrics
 }
 read -r cycles_before ok_before < <(poll_cycles)
 
-loadgen() { (cd "$work" && FTS_DEV_KEYPAIR="$work/.dev-keypair" "$bin" loadgen --url "$base" "$@"); }
+loadgen() { (cd "$work" && FTS_DEV_KEYPAIR="$work/.dev-keypair" "$loadgen_bin" --url "$base" "$@"); }
 
 # ---- wrk ---------------------------------------------------------------------
 rows=()
@@ -284,7 +287,7 @@ echo "| route | req/s | p50 ms | p90 ms | p99 ms | non-2xx | socket errors |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Mixed signed interactions (\`fts-assistant loadgen --requests $requests --concurrency $concurrency\`," \
+echo "Mixed signed interactions (\`cargo run --release --example loadgen -- --requests $requests --concurrency $concurrency\`," \
     "each freshly signed with a new interaction id):"
 echo
 cat "$loadgen_out"

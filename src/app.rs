@@ -473,7 +473,7 @@ async fn public_id_key(
         Some(k) => k,
         None => {
             let mut bytes = [0u8; 32];
-            getrandom::getrandom(&mut bytes)
+            getrandom::fill(&mut bytes)
                 .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
             let fresh = hex::encode(bytes);
             settings::set_if_absent(conn, KEY, &fresh, now_ms).await?;

@@ -325,7 +325,7 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Best);
+        encoder.set_compression(png::Compression::High);
         let mut writer = encoder.write_header()?;
         writer.write_image_data(rgb)?;
         writer.finish()?;
@@ -372,7 +372,7 @@ mod tests {
             .collect();
         let png = render_month_to_month(&bars).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        let decoder = png::Decoder::new(png.as_slice());
+        let decoder = png::Decoder::new(std::io::Cursor::new(png.as_slice()));
         let reader = decoder.read_info().unwrap();
         assert_eq!((reader.info().width, reader.info().height), (WIDTH, HEIGHT));
         assert!(matches!(render_month_to_month(&[]), Err(ChartError::Empty)));

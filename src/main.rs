@@ -77,9 +77,6 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         times: u32,
     },
-    /// Load a running server with fresh signed interactions (a mix of
-    /// commands) and print latency percentiles per command.
-    Loadgen(cli::loadgen::LoadgenArgs),
 }
 
 #[tokio::main]
@@ -139,6 +136,5 @@ async fn main() -> anyhow::Result<()> {
             let interaction = cli::interact::build(&command, &options, &caller)?;
             cli::interact::send(&url, &interaction, times).await
         }
-        Command::Loadgen(args) => cli::loadgen::run(args).await,
     }
 }

@@ -26,7 +26,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
@@ -149,17 +148,15 @@ async fn serve_connection(
         inner: stream,
         activity: activity.clone(),
     });
-    let service = TowerToHyperService::new(tower::ServiceExt::map_request(
-        router,
-        move |mut request: Request<hyper::body::Incoming>| {
-            if let Some(peer) = peer {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-            }
+    let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+        if let Some(peer) = peer {
             request
-        },
-    ));
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        // A Router is always ready (axum documents it), so no `poll_ready`.
+        tower_service::Service::call(&mut router.clone(), request)
+    });
     let connection = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(connection);
     let mut asked_to_stop = false;

@@ -6,6 +6,5 @@ pub mod cutover;
 pub mod demo_discord;
 pub mod interact;
 pub mod legacy;
-pub mod loadgen;
 pub mod register;
 pub mod serve;

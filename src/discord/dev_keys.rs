@@ -51,7 +51,7 @@ impl DevKeypair {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut seed = [0u8; 32];
-                getrandom::getrandom(&mut seed).map_err(|e| DevKeyError::Random(e.to_string()))?;
+                getrandom::fill(&mut seed).map_err(|e| DevKeyError::Random(e.to_string()))?;
                 write_private(path, &hex::encode(seed)).map_err(|source| DevKeyError::Io {
                     path: path.into(),
                     source,

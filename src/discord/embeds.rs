@@ -30,27 +30,32 @@ pub const SHOWN_ENTRIES: usize = 10;
 /// Game titles come from the API unbounded; longer ones are cut in a row.
 const GAME_TITLE_CHARS: usize = 64;
 
-/// Discord's message and embed limits, counted in characters.
+/// Discord's message and embed limits, counted in characters, under our
+/// names; the numbers are twilight-validate's, so they follow Discord's.
 pub mod limits {
+    use twilight_validate::{embed, message};
+
     /// Embed title.
-    pub const TITLE: usize = 256;
+    pub const TITLE: usize = embed::TITLE_LENGTH;
     /// Embed description.
-    pub const DESCRIPTION: usize = 4096;
+    pub const DESCRIPTION: usize = embed::DESCRIPTION_LENGTH;
     /// Fields per embed.
-    pub const FIELDS: usize = 25;
+    pub const FIELDS: usize = embed::FIELD_COUNT;
     /// Field name.
-    pub const FIELD_NAME: usize = 256;
+    pub const FIELD_NAME: usize = embed::FIELD_NAME_LENGTH;
     /// Field value.
-    pub const FIELD_VALUE: usize = 1024;
+    pub const FIELD_VALUE: usize = embed::FIELD_VALUE_LENGTH;
     /// Footer text.
-    pub const FOOTER: usize = 2048;
+    pub const FOOTER: usize = embed::FOOTER_TEXT_LENGTH;
     /// Author name.
-    pub const AUTHOR: usize = 256;
+    pub const AUTHOR: usize = embed::AUTHOR_NAME_LENGTH;
     /// Title, description, field names and values, footer and author of
     /// every embed of one message together.
-    pub const TOTAL: usize = 6000;
+    pub const TOTAL: usize = embed::EMBED_TOTAL_LENGTH;
     /// Embeds per message.
-    pub const EMBEDS: usize = 10;
+    pub const EMBEDS: usize = message::EMBED_COUNT_LIMIT;
+    /// Message content.
+    pub const CONTENT: usize = message::MESSAGE_CONTENT_LENGTH_MAX;
 }
 
 /// The monthly board message for the snapshot, ready to POST or PATCH.

@@ -9,7 +9,7 @@ use twilight_model::http::interaction::{
 };
 
 /// Discord's limit on autocomplete choices.
-pub const MAX_AUTOCOMPLETE_CHOICES: usize = 25;
+pub const MAX_AUTOCOMPLETE_CHOICES: usize = twilight_validate::command::CHOICES_LIMIT;
 
 fn no_mentions() -> AllowedMentions {
     AllowedMentions::default()
@@ -106,7 +106,10 @@ where
         .into_iter()
         .take(MAX_AUTOCOMPLETE_CHOICES)
         .map(|(name, value)| CommandOptionChoice {
-            name: truncate_chars(&name, 100),
+            name: truncate_chars(
+                &name,
+                twilight_validate::command::OPTION_CHOICE_NAME_LENGTH_MAX,
+            ),
             name_localizations: None,
             value,
         })

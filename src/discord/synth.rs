@@ -260,7 +260,7 @@ fn next_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mut random = [0u8; 4];
-    getrandom::getrandom(&mut random).unwrap_or_default();
+    getrandom::fill(&mut random).unwrap_or_default();
     // Snowflake-shaped: millisecond-ish high bits, then randomness and a counter.
     let ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
     ((ms - 1_420_070_400_000) << 22

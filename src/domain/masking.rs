@@ -13,7 +13,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::names::display_name;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use thiserror::Error;
 
@@ -105,7 +105,7 @@ impl PublicIdKey {
     /// First 16 lowercase hex chars of HMAC-SHA256(key, uid). Stable for a
     /// given key and uid; reveals nothing about the uid without the key.
     pub fn public_id(&self, uid: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
             .expect("HMAC accepts keys of any length");
         mac.update(uid.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..8])

@@ -203,7 +203,7 @@ impl Board {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     /// The exact bytes sent.
-    pub body: bytes::Bytes,
+    pub body: axum::body::Bytes,
     /// Strong ETag: the quoted SHA-256 hex of `body`, so equal bytes (and
     /// only they) keep the tag across rebuilds and restarts.
     pub etag: String,

@@ -2,7 +2,7 @@
 //! exhaust memory: the announced `Content-Length` is checked before a byte is
 //! read, then the body is streamed and abandoned as soon as it passes the cap.
 
-use bytes::Bytes;
+use axum::body::Bytes;
 
 /// Largest stats answer read: 100,000 players at ≈ 400 bytes each is 40 MB,
 /// so 64 MiB leaves headroom without letting a runaway answer through.
@@ -44,7 +44,7 @@ impl BodyError {
 }
 
 fn human(bytes: usize) -> String {
-    if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{bytes}-byte")

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use serde_json::{json, Value};
 
 /// Where the bet streams begin: windows before it are empty.
@@ -109,7 +109,7 @@ impl Simulation {
                 } else {
                     format!("{base}{i}")
                 };
-                let (hi, lo): (u64, u64) = (rng.gen(), rng.gen());
+                let (hi, lo): (u64, u64) = (rng.random(), rng.random());
                 let uid = format!(
                     "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
                     hi >> 32,
@@ -118,23 +118,23 @@ impl Simulation {
                     lo >> 48,
                     lo & 0xffff_ffff_ffff
                 );
-                let interval_ms = rng.gen_range(120..=900) * 1000;
+                let interval_ms = rng.random_range(120..=900) * 1000;
                 let mut prefs = [0u64; N_GAMES];
                 for p in prefs.iter_mut() {
-                    *p = rng.gen_range(1..=10);
+                    *p = rng.random_range(1..=10);
                 }
-                prefs[rng.gen_range(0..N_GAMES)] += 40;
-                let base_bet_cents = [10, 20, 40, 100, 200, 500][rng.gen_range(0..6)];
+                prefs[rng.random_range(0..N_GAMES)] += 40;
+                let base_bet_cents = [10, 20, 40, 100, 200, 500][rng.random_range(0..6)];
                 SimPlayer {
                     uid,
                     username,
                     rank_level: 1 + (base_bet_cents as u32 / 60).min(9),
                     interval_ms,
-                    phase_ms: rng.gen_range(0..interval_ms),
+                    phase_ms: rng.random_range(0..interval_ms),
                     base_bet_cents,
-                    activity_pct: rng.gen_range(30..=95),
+                    activity_pct: rng.random_range(30..=95),
                     prefs,
-                    key: rng.gen(),
+                    key: rng.random(),
                 }
             })
             .collect();

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{settings, StoreError};
 use crate::domain::challenges::{BestAttempt, ChallengeRule, GameIdentifier, NewChallenge};
@@ -116,13 +116,15 @@ fn to_row(r: &sqlx::any::AnyRow) -> Result<ChallengeRow, StoreError> {
 
 async fn select(
     conn: &mut AnyConnection,
-    tail: &str,
+    tail: &'static str,
     limit: i64,
 ) -> Result<Vec<ChallengeRow>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges {tail} LIMIT $1"))
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM challenges {tail} LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(to_row).collect()
 }
 
@@ -161,10 +163,12 @@ pub async fn active(conn: &mut AnyConnection) -> Result<Vec<ChallengeRow>, Store
 
 /// One challenge by id.
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<ChallengeRow>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM challenges WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(to_row).transpose()
 }
 
@@ -249,7 +253,7 @@ pub async fn unannounced_wins(
     conn: &mut AnyConnection,
     since_ms: i64,
 ) -> Result<Vec<ChallengeRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM challenges c WHERE c.status = 'won' \
          AND EXISTS (SELECT 1 FROM payouts p \
                      WHERE p.idempotency_key = 'challenge:' || CAST(c.id AS TEXT) \
@@ -257,7 +261,7 @@ pub async fn unannounced_wins(
          AND NOT EXISTS (SELECT 1 FROM settings s \
                          WHERE s.key = 'challenge.announced.' || CAST(c.id AS TEXT)) \
          ORDER BY c.ended_ms, c.id"
-    ))
+    )))
     .bind(since_ms)
     .fetch_all(&mut *conn)
     .await?;

@@ -1,7 +1,7 @@
 //! The poll cycles log: `/status`, `/readyz` after a restart, and the
 //! "last update" of the pages.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 
@@ -46,11 +46,14 @@ pub async fn last(conn: &mut AnyConnection) -> Result<Option<CycleRecord>, Store
     latest(conn, "").await
 }
 
-async fn latest(conn: &mut AnyConnection, filter: &str) -> Result<Option<CycleRecord>, StoreError> {
-    let row = sqlx::query(&format!(
+async fn latest(
+    conn: &mut AnyConnection,
+    filter: &'static str,
+) -> Result<Option<CycleRecord>, StoreError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT started_ms, finished_ms, outcome, players_seen, detail FROM poll_cycles {filter} \
          ORDER BY id DESC LIMIT 1"
-    ))
+    )))
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {

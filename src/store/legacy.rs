@@ -6,7 +6,7 @@
 //! rows reach Rust without a float and without depending on the exact
 //! column types the original's versions used.
 
-use sqlx::{AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Executor, Row};
 
 use super::StoreError;
 
@@ -198,7 +198,10 @@ async fn read_tables(conn: &mut AnyConnection) -> Result<LegacyData, StoreError>
              ORDER BY year, month, user_id, tipped_at, tier",
             ms("tipped_at")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.milestones.push(OldMilestone {
                 user_id: r.try_get(0)?,
                 tier: r.try_get(1)?,
@@ -215,7 +218,10 @@ async fn read_tables(conn: &mut AnyConnection) -> Result<LegacyData, StoreError>
              FROM manualtips ORDER BY tipped_at, user_id, amount, tip_type, username",
             ms("tipped_at")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.tips.push(OldTip {
                 user_id: r.try_get(0)?,
                 username: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -252,7 +258,10 @@ async fn read_tables(conn: &mut AnyConnection) -> Result<LegacyData, StoreError>
              CAST(min_bet AS TEXT), {} FROM slot_challenge_logs ORDER BY challenge_id",
             ms("challenge_start")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.challenge_logs.push(OldChallengeLog {
                 challenge_id: r.try_get(0)?,
                 game: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -277,7 +286,10 @@ async fn read_tables(conn: &mut AnyConnection) -> Result<LegacyData, StoreError>
              CAST(min_bet AS TEXT) FROM active_slot_challenge ORDER BY challenge_id",
             ms("start_time")
         );
-        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+        for r in sqlx::query(AssertSqlSafe(sql.as_str()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             data.active.push(OldActive {
                 challenge_id: r.try_get(0)?,
                 game_identifier: r.try_get(1)?,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 
@@ -46,7 +46,7 @@ pub async fn highest_awarded(
             super::values_rows(conn, 1, batch.len()),
             super::placeholder(conn, batch.len() + 1),
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(AssertSqlSafe(sql.as_str()));
         for uid in batch {
             query = query.bind(*uid);
         }

@@ -4,6 +4,10 @@
 //! SQL both databases accept (`$n` parameters, `ON CONFLICT` upserts, integer
 //! cents, Unix-millisecond times). The few real differences — migrations'
 //! identity columns and the job lock — live in this module and `leader.rs`.
+//!
+//! SQL assembled at run time is wrapped in `AssertSqlSafe`: it only ever
+//! splices our own constants (column lists, status literals, `'static`
+//! clauses) and `$n` placeholders; every value travels as a bind parameter.
 
 pub mod audit;
 pub mod challenges;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use crate::domain::money::Cents;
@@ -117,7 +117,7 @@ pub struct NewPayout {
 /// before the call and reused by any retry of the same payout.
 pub fn new_nonce() -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes)
+    getrandom::fill(&mut bytes)
         .map_err(|e| StoreError::Corrupt(format!("no randomness for a nonce: {e}")))?;
     Ok(hex::encode(bytes))
 }
@@ -232,9 +232,9 @@ fn row_to_payout(r: &sqlx::any::AnyRow) -> Result<PayoutRow, StoreError> {
 
 /// The payout with this key.
 pub async fn by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<PayoutRow>, StoreError> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE idempotency_key = $1"
-    ))
+    )))
     .bind(key)
     .fetch_optional(&mut *conn)
     .await?;
@@ -243,10 +243,12 @@ pub async fn by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<Payout
 
 /// The payout with this id.
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<PayoutRow>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payouts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payouts WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(row_to_payout).transpose()
 }
 
@@ -259,10 +261,10 @@ const LANE: &str = "CASE WHEN kind = 'milestone' THEN 1 ELSE 0 END";
 /// The next payout the worker should send: the prize lane before the
 /// milestone lane, then manual tips' priority, then oldest first.
 pub async fn next_pending(conn: &mut AnyConnection) -> Result<Option<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE status = 'pending' \
          ORDER BY {LANE}, priority DESC, id LIMIT 1"
-    ))
+    )))
     .fetch_all(&mut *conn)
     .await?;
     rows.first().map(row_to_payout).transpose()
@@ -282,10 +284,10 @@ pub async fn cancel_unsent_of(
     note: &str,
     now_ms: i64,
 ) -> Result<Vec<String>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "UPDATE payouts SET status = 'cancelled', error = $1, updated_ms = $2 \
          WHERE uid = $3 AND status IN {STOPPABLE} RETURNING idempotency_key"
-    ))
+    )))
     .bind(note)
     .bind(now_ms)
     .bind(uid)
@@ -308,12 +310,12 @@ pub async fn cancel_unsent_of_excluded(
     conn: &mut AnyConnection,
     now_ms: i64,
 ) -> Result<u64, StoreError> {
-    Ok(sqlx::query(&format!(
+    Ok(sqlx::query(AssertSqlSafe(format!(
         "UPDATE payouts SET status = 'cancelled', updated_ms = $1, \
          error = 'cancelled: the player is on the exclusion list' \
          WHERE status IN {STOPPABLE} AND kind <> 'manual' \
          AND uid IN (SELECT uid FROM exclusions)"
-    ))
+    )))
     .bind(now_ms)
     .execute(&mut *conn)
     .await?
@@ -326,10 +328,10 @@ pub async fn in_flight_of(
     conn: &mut AnyConnection,
     uid: &str,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE uid = $1 AND status IN ('sending', 'unknown') \
          ORDER BY id"
-    ))
+    )))
     .bind(uid)
     .fetch_all(&mut *conn)
     .await?;
@@ -417,10 +419,10 @@ pub async fn unannounced_sent(
     sent_since_ms: i64,
     limit: i64,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE kind = $1 AND status = 'sent' AND sent_ms >= $2 \
          AND announced_ms IS NULL ORDER BY sent_ms, id LIMIT $3"
-    ))
+    )))
     .bind(kind.as_str())
     .bind(sent_since_ms)
     .bind(limit)
@@ -475,11 +477,11 @@ pub async fn requeue(
         return Ok(false);
     }
     let allowed: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
-    let changed = sqlx::query(&format!(
+    let changed = sqlx::query(AssertSqlSafe(format!(
         "UPDATE payouts SET status = 'pending', updated_ms = $1 \
          WHERE id = $2 AND status IN ({})",
         allowed.join(", ")
-    ))
+    )))
     .bind(now_ms)
     .bind(id)
     .execute(&mut *conn)
@@ -521,9 +523,9 @@ pub async fn of_period(
     kind: PayoutKind,
     period_key: &str,
 ) -> Result<Vec<PayoutRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payouts WHERE kind = $1 AND period_key = $2 ORDER BY idempotency_key"
-    ))
+    )))
     .bind(kind.as_str())
     .bind(period_key)
     .fetch_all(&mut *conn)

@@ -1,6 +1,6 @@
 //! Referred players ever seen, and the exclusion list.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 
@@ -49,7 +49,7 @@ pub async fn upsert_many(
              username_lower = excluded.username_lower, last_seen_ms = excluded.last_seen_ms",
             values
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(AssertSqlSafe(sql.as_str()));
         for (uid, username) in batch {
             query = query
                 .bind(*uid)

@@ -8,7 +8,7 @@
 //! Totals by kind come from [`super::tip_stats::sent_since`], which applies
 //! the same filter.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use crate::domain::money::Cents;
@@ -65,12 +65,16 @@ async fn select(conn: &mut AnyConnection, limit: Option<i64>) -> Result<Vec<Sent
     );
     let rows = match limit {
         Some(limit) => {
-            sqlx::query(&format!("{base} LIMIT $1"))
+            sqlx::query(AssertSqlSafe(format!("{base} LIMIT $1")))
                 .bind(limit)
                 .fetch_all(&mut *conn)
                 .await?
         }
-        None => sqlx::query(&base).fetch_all(&mut *conn).await?,
+        None => {
+            sqlx::query(AssertSqlSafe(base.as_str()))
+                .fetch_all(&mut *conn)
+                .await?
+        }
     };
     rows.iter().map(row_to_tip).collect()
 }
@@ -87,13 +91,13 @@ pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreErr
     while last_batch as i64 == BATCH {
         let Some(last) = all.last() else { break };
         let (at, id) = (last.sent_ms, last.id);
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, kind, uid, username, amount_cents, COALESCE(sent_ms, updated_ms), \
              period_key, tier FROM payouts WHERE {PUBLIC} \
              AND (COALESCE(sent_ms, updated_ms) < $1 \
                   OR (COALESCE(sent_ms, updated_ms) = $1 AND id < $2)) \
              ORDER BY COALESCE(sent_ms, updated_ms) DESC, id DESC LIMIT $3"
-        ))
+        )))
         .bind(at)
         .bind(id)
         .bind(BATCH)
@@ -154,7 +158,7 @@ pub async fn received_since(
          WHERE {PUBLIC} AND COALESCE(sent_ms, updated_ms) >= $1 AND uid IN ({}) GROUP BY uid",
         list.join(", ")
     );
-    let mut query = sqlx::query(&sql).bind(since_ms);
+    let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).bind(since_ms);
     for uid in uids {
         query = query.bind(*uid);
     }

@@ -1,7 +1,7 @@
 //! Each player's latest figures per period: the persisted form of a poll
 //! cycle, from which the published boards are rebuilt.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use crate::domain::money::{Cents, Multiplier};
@@ -77,7 +77,7 @@ pub async fn upsert_many(
              updated_ms = excluded.updated_ms",
             values
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(AssertSqlSafe(sql.as_str()));
         for figures in batch {
             let hit = figures.best_hit.as_ref();
             query = query

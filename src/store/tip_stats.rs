@@ -3,7 +3,7 @@
 //! an admin sees is a `COUNT`/`SUM` over rows, so it can be checked against
 //! the ledger.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use crate::domain::money::Cents;
@@ -62,13 +62,15 @@ pub async fn sent_since(
         FROM payouts WHERE status IN ('sent', 'imported') AND dry_run = 0";
     let rows = match since_ms {
         Some(since) => {
-            sqlx::query(&format!("{SELECT} AND sent_ms >= $1 GROUP BY kind"))
-                .bind(since)
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query(AssertSqlSafe(format!(
+                "{SELECT} AND sent_ms >= $1 GROUP BY kind"
+            )))
+            .bind(since)
+            .fetch_all(&mut *conn)
+            .await?
         }
         None => {
-            sqlx::query(&format!("{SELECT} GROUP BY kind"))
+            sqlx::query(AssertSqlSafe(format!("{SELECT} GROUP BY kind")))
                 .fetch_all(&mut *conn)
                 .await?
         }

@@ -91,9 +91,16 @@ pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
 /// `/api/events` (a stream: no ETag buffering, no compression) and the
 /// rate-limited `/api/find` (an answer per person: never cached).
 fn live_routes() -> Router<Arc<AppState>> {
+    // tower-http 0.7 sends `Vary` only for what the policy mirrors (nothing
+    // here); the list is kept so caches and clients see the same headers.
     let cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD]);
+        .allow_methods([Method::GET, Method::HEAD])
+        .vary([
+            header::ORIGIN,
+            header::ACCESS_CONTROL_REQUEST_METHOD,
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+        ]);
     Router::new()
         .route("/api/events", get(live::events))
         .route("/api/find", get(find::api_find))

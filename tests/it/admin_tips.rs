@@ -116,12 +116,14 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 }
 
 async fn payout_text(app: &TestApp, id: i64, column: &str) -> Option<String> {
-    sqlx::query(&format!("SELECT {column} FROM payouts WHERE id = $1"))
-        .bind(id)
-        .fetch_one(app.state.store.pool())
-        .await
-        .unwrap()
-        .get(0)
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {column} FROM payouts WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap()
+    .get(0)
 }
 
 async fn tipuser_sends_one_tip_and_reports_it(db: Db) {

@@ -353,9 +353,11 @@ async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
         "{headers}"
     );
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let mut reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png.as_slice()))
+        .read_info()
+        .unwrap();
     assert_eq!((reader.info().width, reader.info().height), (WIDTH, HEIGHT));
-    let mut pixels = vec![0; reader.output_buffer_size()];
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     reader.next_frame(&mut pixels).unwrap();
     assert!(pixels.iter().any(|&b| b < 128), "the chart is not blank");
 

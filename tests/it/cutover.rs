@@ -102,7 +102,7 @@ async fn fingerprint(url: &str) -> String {
     out.join("\n")
 }
 
-async fn count(url: &str, sql: &str) -> i64 {
+async fn count(url: &str, sql: &'static str) -> i64 {
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     let n = sqlx::query(sql)
         .fetch_one(&mut conn)

@@ -185,7 +185,7 @@ async fn connect(url: &str) -> sqlx::AnyConnection {
     sqlx::AnyConnection::connect(url).await.unwrap()
 }
 
-async fn count(url: &str, sql: &str, param: Option<i64>) -> i64 {
+async fn count(url: &str, sql: &'static str, param: Option<i64>) -> i64 {
     let mut conn = connect(url).await;
     let mut query = sqlx::query(sql);
     if let Some(p) = param {

@@ -34,7 +34,7 @@ use fts_assistant::roobet::fake::{
     FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_USER_ID,
 };
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use sqlx::{Connection, Row};
 
 use crate::common::Db;
@@ -61,7 +61,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).unwrap();
+    getrandom::fill(&mut buf).unwrap();
     hex::encode(buf)
 }
 
@@ -416,12 +416,12 @@ async fn soak() {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 let n = casino.stats_requests().len();
                 for _ in stats_seen..n {
-                    if rng.gen_bool(0.10) {
-                        if rng.gen_bool(0.3) {
+                    if rng.random_bool(0.10) {
+                        if rng.random_bool(0.3) {
                             casino.respond_malformed_next(1);
                             faults.stats_malformed.fetch_add(1, Ordering::Relaxed);
                         } else {
-                            let status = [500, 502, 503, 429][rng.gen_range(0..4)];
+                            let status = [500, 502, 503, 429][rng.random_range(0..4)];
                             casino.fail_next(1, status);
                             faults.stats_http.fetch_add(1, Ordering::Relaxed);
                         }
@@ -442,7 +442,7 @@ async fn soak() {
                         casino.set_tip_behaviour(TipBehaviour::Succeed);
                         continue;
                     }
-                    let roll: f64 = rng.gen();
+                    let roll: f64 = rng.random();
                     let next = if roll < 0.01 {
                         faults.tips_stalled.fetch_add(1, Ordering::Relaxed);
                         armed = true;
@@ -452,7 +452,7 @@ async fn soak() {
                         TipBehaviour::Refuse("Insufficient account balance".into())
                     } else if roll < 0.10 {
                         faults.tips_5xx.fetch_add(1, Ordering::Relaxed);
-                        TipBehaviour::Status([500, 502, 503][rng.gen_range(0..3)])
+                        TipBehaviour::Status([500, 502, 503][rng.random_range(0..3)])
                     } else {
                         TipBehaviour::Succeed
                     };

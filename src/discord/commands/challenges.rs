@@ -282,7 +282,9 @@ pub async fn autocomplete_games(
     let found = games::search(&mut conn, &needle, respond::MAX_AUTOCOMPLETE_CHOICES as i64).await?;
     let choices = found
         .into_iter()
-        .filter(|(id, _)| id.chars().count() <= 100)
+        .filter(|(id, _)| {
+            id.chars().count() <= twilight_validate::command::OPTION_CHOICE_STRING_VALUE_LENGTH_MAX
+        })
         .map(|(id, title)| {
             let label = if title.trim().is_empty() {
                 id.clone()

@@ -5,8 +5,7 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use axum::body::Body;
-use bytes::Bytes;
+use axum::body::{Body, Bytes};
 use hyper::body::{Frame, SizeHint};
 
 /// Size of each generated chunk.

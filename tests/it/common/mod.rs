@@ -93,7 +93,7 @@ pub async fn fresh_database(db: Db) -> Option<TestDb> {
             let mut admin = sqlx::AnyConnection::connect(&admin_url)
                 .await
                 .expect("connect to TEST_POSTGRES_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut admin)
                 .await
                 .expect("create test database");
@@ -112,7 +112,7 @@ fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let mut bytes = [0u8; 4];
-    getrandom::getrandom(&mut bytes).expect("randomness");
+    getrandom::fill(&mut bytes).expect("randomness");
     format!(
         "{}_{}_{}",
         std::process::id(),
@@ -304,7 +304,8 @@ impl TestApp {
     /// Runs one query returning a single integer (counts in assertions).
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(sql)
+        // Test SQL, written by the test itself.
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
             .fetch_one(self.state.store.pool())
             .await
             .expect("count query")

@@ -268,7 +268,7 @@ fn change(old: crate::domain::money::Cents, new: crate::domain::money::Cents) ->
 
 fn chart_payload(text: &str, months: usize) -> Value {
     json!({
-        "content": respond::truncate_chars(text, 2000),
+        "content": respond::truncate_chars(text, crate::discord::embeds::limits::CONTENT),
         "embeds": [{
             "title": format!("Total and weighted wager, last {}", count(months as i64, "month")),
             "color": GOLD,

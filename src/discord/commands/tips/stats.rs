@@ -22,8 +22,8 @@ const LISTED: i64 = 6;
 /// Unknown payouts that get reconcile buttons (two each).
 const RECONCILE_BUTTONS: usize = 5;
 /// Discord's limits on a message's components.
-const MAX_ROWS: usize = 5;
-const MAX_BUTTONS_PER_ROW: usize = 5;
+const MAX_ROWS: usize = twilight_validate::component::COMPONENT_COUNT;
+const MAX_BUTTONS_PER_ROW: usize = twilight_validate::component::ACTION_ROW_COMPONENT_COUNT;
 const ERROR_CHARS: usize = 100;
 
 /// Runs `/tipstats`.
@@ -191,7 +191,10 @@ fn button(custom_id: String, label: String, style: ButtonStyle) -> Component {
         disabled: false,
         emoji: None,
         id: None,
-        label: Some(truncate_chars(&label, 80)),
+        label: Some(truncate_chars(
+            &label,
+            twilight_validate::component::COMPONENT_BUTTON_LABEL_LENGTH,
+        )),
         sku_id: None,
         style,
         url: None,

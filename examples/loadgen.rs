@@ -1,5 +1,5 @@
-//! `loadgen`: a load generator for signed interactions that needs nothing but
-//! this binary. Every request is a fresh interaction (new id, current
+//! `loadgen`: a load generator for signed interactions, kept out of the
+//! product binary (`cargo run --release --example loadgen -- --help`). Every request is a fresh interaction (new id, current
 //! timestamp) signed with the local dev keypair, sent over keep-alive
 //! connections by `--concurrency` workers; every answer must be a `200` with
 //! a valid interaction response. Prints per-command latency percentiles and
@@ -14,18 +14,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
+use clap::Parser;
 
-use super::interact::{self, As};
-use crate::discord::commands::definitions::is_admin_command;
-use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
-use crate::discord::synth::SynthInteraction;
+use fts_assistant::cli::interact::{self, As};
+use fts_assistant::discord::commands::definitions::is_admin_command;
+use fts_assistant::discord::dev_keys::{dev_keypair_path, DevKeypair};
+use fts_assistant::discord::synth::SynthInteraction;
 
 /// The default mix: the commands members and admins use most.
 pub const DEFAULT_MIX: &str =
     "ping,mywager,monthlygoal,lifetimestats,challenge_results,exclude-list,status";
 
-/// Options of `fts-assistant loadgen`.
-#[derive(Debug, Clone, clap::Args)]
+/// Options of the `loadgen` example.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    about = "Load a running server with fresh signed interactions (a mix of \
+             commands) and print latency percentiles per command"
+)]
 pub struct LoadgenArgs {
     /// Base URL of the running server (started with `DISCORD_PUBLIC_KEY=dev`).
     #[arg(long, default_value = "http://localhost:8080")]
@@ -135,7 +140,10 @@ struct Sample {
 }
 
 /// Runs `loadgen`; an error when a request failed or nothing could be sent.
-pub async fn run(args: LoadgenArgs) -> anyhow::Result<()> {
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenvy::dotenv();
+    let args = LoadgenArgs::parse();
     let key = load_key()?;
     if let Some(item) = &args.print_signed {
         let item = MixItem::parse(item, &args)?;
