@@ -233,6 +233,42 @@ mod tests {
         }
     }
 
+    /// Drops the keys whose value is Discord's default (`"choices": []`,
+    /// `"required": false`), so two payloads that Discord reads the same
+    /// compare equal.
+    fn canonical(mut value: serde_json::Value) -> serde_json::Value {
+        for command in value.as_array_mut().into_iter().flatten() {
+            let options = command["options"].as_array_mut().into_iter().flatten();
+            for option in options.filter_map(|o| o.as_object_mut()) {
+                if option.get("choices") == Some(&serde_json::json!([])) {
+                    option.remove("choices");
+                }
+                if option.get("required") == Some(&serde_json::json!(false)) {
+                    option.remove("required");
+                }
+            }
+        }
+        value
+    }
+
+    /// The registration payload is a contract with Discord and with every
+    /// member's client: names, types, descriptions, limits, choices,
+    /// autocomplete and permissions must stay what the fixture (the payload
+    /// of the hand-built definitions this module replaced) says.
+    #[test]
+    fn registration_payload_matches_the_fixture() {
+        let fixture: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/registered_commands.json"
+        ))
+        .unwrap();
+        let now = serde_json::to_value(all_commands()).unwrap();
+        assert_eq!(
+            canonical(now),
+            canonical(fixture),
+            "the registered commands changed"
+        );
+    }
+
     #[test]
     fn admin_commands_need_manage_server_by_default() {
         for command in all_commands() {
