@@ -10,6 +10,8 @@ mod gamestats;
 
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use twilight_model::application::command::CommandOptionChoiceValue;
 use twilight_model::http::interaction::InteractionResponse;
 
@@ -67,12 +69,15 @@ enum ChannelNews {
 /// Runs the channel messages after a committed change, off the reply path.
 fn spawn_messages(state: &Arc<AppState>, news: ChannelNews) {
     let state = Arc::clone(state);
-    tokio::spawn(async move {
-        match news {
-            ChannelNews::Created(id) => announce_new_challenge(&state, id).await,
-            ChannelNews::Cancelled(id) => announce_cancelled(&state, id).await,
+    tokio::spawn(
+        async move {
+            match news {
+                ChannelNews::Created(id) => announce_new_challenge(&state, id).await,
+                ChannelNews::Cancelled(id) => announce_cancelled(&state, id).await,
+            }
         }
-    });
+        .in_current_span(),
+    );
 }
 
 /// Runs `/setchallenge`.

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use tracing::Instrument;
 use twilight_model::http::interaction::InteractionResponse;
 
 use super::format::percent_change;
@@ -62,7 +63,7 @@ pub(super) fn run(
         months: usize::try_from(months).unwrap_or(12),
         now: invocation.now,
     };
-    tokio::spawn(follow_up(Arc::clone(invocation.state), job));
+    tokio::spawn(follow_up(Arc::clone(invocation.state), job).in_current_span());
     Ok(respond::deferred(false))
 }
 
