@@ -15,10 +15,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
-use super::rebuild::month_totals;
 use crate::app::AppState;
 use crate::domain::period::MonthPeriod;
-use crate::published::MonthTotals;
+use crate::domain::players::MonthTotals;
 use crate::roobet::affiliate::AffiliateClient;
 use crate::store::{settings, totals, StoreError};
 
@@ -74,7 +73,7 @@ pub async fn fill_month(
     let figures = client
         .period_figures(month.start(), month.end_inclusive(), now)
         .await?;
-    let month_totals = month_totals(&figures);
+    let month_totals = MonthTotals::of(&figures);
     totals::upsert(
         conn,
         &month.key(),
