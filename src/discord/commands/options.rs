@@ -37,11 +37,6 @@ impl Text {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The text, owned.
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
 impl CommandOption for Text {
