@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Context};
 use twilight_model::application::command::CommandOptionType;
 
 use super::demo_discord::{fetch_calls, CAPTURE_FILE};
-use crate::discord::commands::definitions::{option_kind, COMMAND_NAMES};
+use crate::discord::commands::definitions::{command_names, option_kind, registered};
 use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
 use crate::discord::synth::{Caller, OptionValue, SynthInteraction};
 
@@ -42,10 +42,10 @@ pub fn build(command: &str, options: &[String], caller: &As) -> anyhow::Result<S
     if name == "ping" {
         return Ok(SynthInteraction::ping());
     }
-    if !COMMAND_NAMES.contains(&name) {
+    if registered(name).is_none() {
         bail!(
             "unknown command /{name}; known: {}",
-            COMMAND_NAMES.join(", ")
+            command_names().collect::<Vec<_>>().join(", ")
         );
     }
     let mut values = Vec::new();

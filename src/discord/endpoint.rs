@@ -83,8 +83,9 @@ pub async fn interactions(
             return (StatusCode::BAD_REQUEST, "unsupported interaction").into_response();
         }
     };
-    let span = tracing::info_span!("interaction", id = %interaction.id, kind = kind);
-    let (label, response) = router::route(&state, &interaction).instrument(span).await;
+    let label = router::label(&interaction);
+    let span = tracing::info_span!("interaction", id = %interaction.id, kind, command = %label);
+    let response = router::route(&state, &interaction).instrument(span).await;
     observe(&state, &label, started);
     Json(response).into_response()
 }

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use fts_assistant::clock::Clock;
-use fts_assistant::discord::commands::definitions::COMMAND_NAMES;
+use fts_assistant::discord::commands::definitions::command_names;
 use fts_assistant::discord::dev_keys::DevKeypair;
 use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction};
 use fts_assistant::store::players;
@@ -178,7 +178,7 @@ async fn every_command_gets_a_valid_response(db: Db) {
         return;
     };
     seed_player(&app, "uid-1", "alice").await;
-    for name in COMMAND_NAMES {
+    for name in command_names() {
         let options: Vec<(&str, OptionValue)> = match name {
             "mywager" => vec![("username", OptionValue::String("alice".into()))],
             "monthtomonth" => vec![("months", OptionValue::Integer(6))],

@@ -11,23 +11,23 @@ mod lifetime;
 mod month_to_month;
 mod my_wager;
 
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::http::interaction::InteractionResponse;
 
+use super::definitions::{LifetimeStats, MonthToMonth, MonthlyGoal, MyWager};
 use super::{CommandError, Invocation};
 
 /// Runs `/mywager`.
 pub async fn mywager(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: MyWager,
 ) -> Result<InteractionResponse, CommandError> {
-    my_wager::run(invocation, data).await
+    my_wager::run(invocation, command).await
 }
 
 /// Runs `/monthlygoal`.
 pub async fn monthlygoal(
     invocation: &Invocation<'_>,
-    _data: &CommandData,
+    _command: MonthlyGoal,
 ) -> Result<InteractionResponse, CommandError> {
     Ok(goal_card::run(invocation))
 }
@@ -35,15 +35,15 @@ pub async fn monthlygoal(
 /// Runs `/monthtomonth`.
 pub async fn monthtomonth(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: MonthToMonth,
 ) -> Result<InteractionResponse, CommandError> {
-    month_to_month::run(invocation, data)
+    month_to_month::run(invocation, command)
 }
 
 /// Runs `/lifetimestats`.
 pub async fn lifetimestats(
     invocation: &Invocation<'_>,
-    _data: &CommandData,
+    _command: LifetimeStats,
 ) -> Result<InteractionResponse, CommandError> {
     lifetime::run(invocation).await
 }

@@ -10,14 +10,13 @@ mod gamestats;
 
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use twilight_model::application::command::CommandOptionChoiceValue;
-use twilight_model::application::interaction::application_command::{
-    CommandData, CommandOptionValue,
-};
 use twilight_model::http::interaction::InteractionResponse;
 
+use super::definitions::{CancelChallenge, ChallengeResults, GameStats, SetChallenge};
 use super::once::{self, Once};
-use super::options;
 use super::{CommandError, Invocation};
 use crate::app::AppState;
 use crate::discord::embeds::challenges::{board_embed, prize_text, RECENT_WINNERS};
@@ -72,34 +71,29 @@ enum ChannelNews {
 /// Runs the channel messages after a committed change, off the reply path.
 fn spawn_messages(state: &Arc<AppState>, news: ChannelNews) {
     let state = Arc::clone(state);
-    tokio::spawn(async move {
-        match news {
-            ChannelNews::Created(id) => announce_new_challenge(&state, id).await,
-            ChannelNews::Cancelled(id) => announce_cancelled(&state, id).await,
+    tokio::spawn(
+        async move {
+            match news {
+                ChannelNews::Created(id) => announce_new_challenge(&state, id).await,
+                ChannelNews::Cancelled(id) => announce_cancelled(&state, id).await,
+            }
         }
-    });
+        .in_current_span(),
+    );
 }
 
 /// Runs `/setchallenge`.
 pub async fn create(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: SetChallenge,
 ) -> Result<InteractionResponse, CommandError> {
-    let game_id = options::required_string(data, "game_identifier")?;
-    let name = options::required_string(data, "game_name")?;
-    let multiplier = options::number_text(data, "multiplier")?
-        .ok_or(options::OptionError::Missing("multiplier"))?;
-    let prize =
-        options::number_text(data, "prize")?.ok_or(options::OptionError::Missing("prize"))?;
-    let min_bet = options::number_text(data, "min_bet")?;
-    let emoji = options::string(data, "emoji")?;
     let draft = ChallengeDraft {
-        game_id: &game_id,
-        name: &name,
-        multiplier: &multiplier,
-        prize: &prize,
-        min_bet: min_bet.as_deref(),
-        emoji: emoji.as_deref(),
+        game_id: command.game_identifier.as_str(),
+        name: command.game_name.as_str(),
+        multiplier: command.multiplier.as_str(),
+        prize: command.prize.as_str(),
+        min_bet: command.min_bet.as_ref().map(|b| b.as_str()),
+        emoji: command.emoji.as_ref().map(|e| e.as_str()),
     };
 
     let mut applying = match once::begin(invocation, "setchallenge").await? {
@@ -160,10 +154,9 @@ pub async fn create(
 /// Runs `/cancelchallenge`.
 pub async fn cancel(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: CancelChallenge,
 ) -> Result<InteractionResponse, CommandError> {
-    let id = options::integer(data, "challenge_id")?
-        .ok_or(options::OptionError::Missing("challenge_id"))?;
+    let id = command.challenge_id.0;
     let mut applying = match once::begin(invocation, "cancelchallenge").await? {
         Once::Replay(response) => return Ok(*response),
         Once::Apply(applying) => applying,
@@ -207,7 +200,7 @@ pub async fn cancel(
 /// Runs `/challenge_results`.
 pub async fn results(
     invocation: &Invocation<'_>,
-    _data: &CommandData,
+    _command: ChallengeResults,
 ) -> Result<InteractionResponse, CommandError> {
     let mut conn = invocation.state.store.pool().acquire().await?;
     let active = challenges::active(&mut conn).await?;
@@ -226,28 +219,22 @@ pub async fn results(
 /// Runs `/gamestats`.
 pub async fn gamestats(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: GameStats,
 ) -> Result<InteractionResponse, CommandError> {
-    gamestats::run(invocation, data).await
+    gamestats::run(invocation, command).await
 }
 
-/// What the user has typed in the focused option so far.
-fn focused_text(data: &CommandData) -> String {
-    data.options
-        .iter()
-        .find_map(|o| match &o.value {
-            CommandOptionValue::Focused(text, _) => Some(text.trim().to_lowercase()),
-            _ => None,
-        })
-        .unwrap_or_default()
+/// What to look for: the focused option's text so far, in lowercase.
+fn needle(typed: &str) -> String {
+    typed.trim().to_lowercase()
 }
 
-/// Suggests active challenges for `/cancelchallenge`.
+/// Suggests active challenges for `/cancelchallenge`, given what is typed.
 pub async fn autocomplete_active(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    typed: &str,
 ) -> Result<InteractionResponse, CommandError> {
-    let needle = focused_text(data);
+    let needle = needle(typed);
     let mut conn = invocation.state.store.pool().acquire().await?;
     let choices: Vec<_> = challenges::active(&mut conn)
         .await?
@@ -272,12 +259,13 @@ pub async fn autocomplete_active(
     Ok(respond::autocomplete(choices))
 }
 
-/// Suggests game identifiers and titles for `/gamestats`.
+/// Suggests game identifiers and titles for `/gamestats`, given what is
+/// typed.
 pub async fn autocomplete_games(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    typed: &str,
 ) -> Result<InteractionResponse, CommandError> {
-    let needle = focused_text(data);
+    let needle = needle(typed);
     let mut conn = invocation.state.store.pool().acquire().await?;
     let found = games::search(&mut conn, &needle, respond::MAX_AUTOCOMPLETE_CHOICES as i64).await?;
     let choices = found

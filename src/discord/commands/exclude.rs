@@ -3,9 +3,9 @@
 //! tipped automatically; this command edits and shows the list.
 
 use chrono::{Datelike, TimeZone, Utc};
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::http::interaction::InteractionResponse;
 
+use super::definitions::{Exclude, ExcludeAction};
 use super::once::{self, Once};
 use super::options;
 use super::{CommandError, Invocation};
@@ -17,22 +17,24 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::payouts;
 use crate::store::players::{self, Exclusion};
 
-const ACTIONS: [&str; 3] = ["add", "remove", "list"];
 const REASON_MAX_CHARS: usize = 200;
 
 /// Runs `/exclude`.
 pub async fn run(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: Exclude,
 ) -> Result<InteractionResponse, CommandError> {
-    let action = options::choice(data, "action", &ACTIONS)?.unwrap_or("add");
-    if action == "list" {
+    let action = command.action.unwrap_or(ExcludeAction::Add);
+    if action == ExcludeAction::List {
         return list(invocation).await;
     }
-    let username = Username::parse(&options::required_string(data, "username")?)
+    let username = options::needed(command.username, "username")?;
+    let username = Username::parse(username.as_str())
         .map_err(|e| CommandError::Invalid(format!("`username` {e}")))?;
-    let reason =
-        options::string(data, "reason")?.map(|r| respond::truncate_chars(&r, REASON_MAX_CHARS));
+    let reason = command
+        .reason
+        .map(|r| respond::truncate_chars(r.as_str(), REASON_MAX_CHARS));
+    let action = action.value();
 
     let mut applying = match once::begin(invocation, "exclude").await? {
         Once::Replay(response) => return Ok(*response),

@@ -23,7 +23,10 @@ use super::permissions;
 use super::respond;
 use crate::app::AppState;
 use crate::store::StoreError;
-use definitions::{is_admin_command, COMMAND_NAMES};
+use definitions::{
+    is_admin_command, registered, CancelChallenge, Exclude, GameStats, MyWager, TipUser,
+};
+use twilight_interactions::command::CreateCommand;
 
 /// One interaction being answered: the state, the verified interaction and
 /// the instant it is answered at (from the injected clock).
@@ -96,31 +99,20 @@ impl From<sqlx::Error> for CommandError {
     }
 }
 
-impl From<options::OptionError> for CommandError {
-    fn from(e: options::OptionError) -> Self {
-        Self::Invalid(e.to_string())
-    }
-}
-
 /// The name used in metrics: a known command name, or `unknown` so a caller
 /// cannot blow up the label set.
 pub fn metrics_label(name: &str) -> String {
-    if COMMAND_NAMES.contains(&name) {
+    if registered(name).is_some() {
         name.to_string()
     } else {
         "unknown".to_string()
     }
 }
 
-/// Answers a slash command.
+/// Answers a slash command: unknown names and non-admin callers of admin
+/// commands are refused before the options are read.
 pub async fn run(invocation: &Invocation<'_>, data: &CommandData) -> InteractionResponse {
     let name = data.name.as_str();
-    if !COMMAND_NAMES.contains(&name) {
-        return respond::ephemeral_text(format!(
-            "I don't know the command `/{}`. Try `/mywager`, `/monthlygoal` or `/challenge_results`.",
-            respond::truncate_chars(&name.replace('`', "'"), 32)
-        ));
-    }
     if is_admin_command(name) {
         if let Err(denied) = invocation.admin_check() {
             tracing::info!(
@@ -134,23 +126,13 @@ pub async fn run(invocation: &Invocation<'_>, data: &CommandData) -> Interaction
             ));
         }
     }
-    let outcome = match name {
-        "mywager" => analytics::mywager(invocation, data).await,
-        "monthlygoal" => analytics::monthlygoal(invocation, data).await,
-        "monthtomonth" => analytics::monthtomonth(invocation, data).await,
-        "lifetimestats" => analytics::lifetimestats(invocation, data).await,
-        "status" => status::run(invocation, data).await,
-        "challenge_results" => challenges::results(invocation, data).await,
-        "gamestats" => challenges::gamestats(invocation, data).await,
-        "setchallenge" => challenges::create(invocation, data).await,
-        "cancelchallenge" => challenges::cancel(invocation, data).await,
-        "tipuser" => tips::tipuser(invocation, data).await,
-        "tipstats" => tips::tipstats(invocation, data).await,
-        "clear_tips" => tips::clear_tips(invocation, data).await,
-        "exclude" => exclude::run(invocation, data).await,
-        other => Ok(not_yet_available(other)),
-    };
-    outcome.unwrap_or_else(|error| answer_error(name, error))
+    match definitions::dispatch(invocation, data).await {
+        Some(outcome) => outcome.unwrap_or_else(|error| answer_error(name, error)),
+        None => respond::ephemeral_text(format!(
+            "I don't know the command `/{}`. Try `/mywager`, `/monthlygoal` or `/challenge_results`.",
+            respond::truncate_chars(&name.replace('`', "'"), 32)
+        )),
+    }
 }
 
 /// Answers an autocomplete request with suggestions for the focused option.
@@ -161,14 +143,16 @@ pub async fn autocomplete(invocation: &Invocation<'_>, data: &CommandData) -> In
     }
     let (focused, typed) = options::focused(data).unwrap_or_default();
     let suggestions = match (data.name.as_str(), focused.as_str()) {
-        ("cancelchallenge", _) => challenges::autocomplete_active(invocation, data).await,
-        ("gamestats", "game_identifier") => challenges::autocomplete_games(invocation, data).await,
-        ("mywager" | "gamestats", "username") => Ok(player_names::suggest(
+        (CancelChallenge::NAME, _) => challenges::autocomplete_active(invocation, &typed).await,
+        (GameStats::NAME, "game_identifier") => {
+            challenges::autocomplete_games(invocation, &typed).await
+        }
+        (MyWager::NAME | GameStats::NAME, "username") => Ok(player_names::suggest(
             invocation,
             &typed,
             player_names::Audience::Member,
         )),
-        ("tipuser" | "exclude", "username") => Ok(player_names::suggest(
+        (TipUser::NAME | Exclude::NAME, "username") => Ok(player_names::suggest(
             invocation,
             &typed,
             player_names::Audience::Admin,
@@ -203,13 +187,6 @@ pub async fn component(invocation: &Invocation<'_>, custom_id: &str) -> Interact
         }
     };
     outcome.unwrap_or_else(|error| answer_error("component", error))
-}
-
-/// The answer of a command whose feature has not landed yet.
-pub fn not_yet_available(name: &str) -> InteractionResponse {
-    respond::ephemeral_text(format!(
-        "`/{name}` is not available yet: it arrives with an upcoming release of FTS Assistant."
-    ))
 }
 
 fn answer_error(command: &str, error: CommandError) -> InteractionResponse {

@@ -4,10 +4,10 @@
 //! queries, so it answers even while a poll cycle is running.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
+use super::definitions::Status;
 use super::{CommandError, Invocation};
 use crate::app::{AppState, PollStatus};
 use crate::discord::embeds::{fit_to_limits, GOLD};
@@ -29,7 +29,7 @@ const FAILURE_OUTCOMES: [&str; 5] = [
 /// Runs `/status`.
 pub async fn run(
     invocation: &Invocation<'_>,
-    _data: &CommandData,
+    _command: Status,
 ) -> Result<InteractionResponse, CommandError> {
     let state = invocation.state;
     let now = invocation.now;

@@ -11,9 +11,9 @@ mod reconcile;
 mod stats;
 mod tipuser;
 
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::http::interaction::InteractionResponse;
 
+use super::definitions::{ClearTips, TipStats, TipUser};
 use super::{CommandError, Invocation};
 use crate::discord::respond;
 
@@ -21,15 +21,15 @@ use crate::discord::respond;
 /// the queue; the outcome arrives as a follow-up.
 pub async fn tipuser(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: TipUser,
 ) -> Result<InteractionResponse, CommandError> {
-    tipuser::run(invocation, data).await
+    tipuser::run(invocation, command).await
 }
 
 /// Runs `/tipstats`: what was sent, and what needs an admin.
 pub async fn tipstats(
     invocation: &Invocation<'_>,
-    _data: &CommandData,
+    _command: TipStats,
 ) -> Result<InteractionResponse, CommandError> {
     stats::run(invocation).await
 }
@@ -37,9 +37,10 @@ pub async fn tipstats(
 /// Runs `/clear_tips`: asks for confirmation; nothing is deleted yet.
 pub async fn clear_tips(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    _command: ClearTips,
 ) -> Result<InteractionResponse, CommandError> {
-    clear::ask(invocation, data).await
+    // One scope today (`ClearScope::MonthMilestones`): parsing checked it.
+    clear::ask(invocation).await
 }
 
 /// Handles a `tips:` or `clear_tips:` button (caller already checked admin).

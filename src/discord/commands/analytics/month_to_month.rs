@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use twilight_model::application::interaction::application_command::CommandData;
+use tracing::Instrument;
 use twilight_model::http::interaction::InteractionResponse;
 
 use super::format::percent_change;
 use crate::app::AppState;
 use crate::chart::{render_month_to_month, MonthBar, Projected};
-use crate::discord::commands::{options, reply_client, CommandError, Invocation};
+use crate::discord::commands::definitions::MonthToMonth;
+use crate::discord::commands::{reply_client, CommandError, Invocation};
 use crate::discord::embeds::GOLD;
 use crate::discord::respond;
 use crate::discord::rest::RestError;
@@ -45,9 +46,9 @@ struct Job {
 
 pub(super) fn run(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: MonthToMonth,
 ) -> Result<InteractionResponse, CommandError> {
-    let months = options::integer(data, "months")?.unwrap_or(DEFAULT_MONTHS);
+    let months = command.months.map_or(DEFAULT_MONTHS, |m| m.0);
     if !MONTHS_RANGE.contains(&months) {
         return Err(CommandError::Invalid(format!(
             "`months` must be a whole number from {} to {}",
@@ -63,7 +64,7 @@ pub(super) fn run(
         months: usize::try_from(months).unwrap_or(12),
         now: invocation.now,
     };
-    tokio::spawn(follow_up(Arc::clone(invocation.state), job));
+    tokio::spawn(follow_up(Arc::clone(invocation.state), job).in_current_span());
     Ok(respond::deferred(false))
 }
 

@@ -1,13 +1,13 @@
 //! `/mywager`: a player's own month, ephemeral. Answered from the published
 //! snapshot alone (no database), so it stays fast however many ask at once.
 
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::channel::message::Embed;
 use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use super::format::{as_of, escape_markdown, money_short};
-use crate::discord::commands::{options, CommandError, Invocation};
+use crate::discord::commands::definitions::MyWager;
+use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::embeds::{fit_to_limits, GOLD};
 use crate::discord::respond;
 use crate::domain::milestones::{current_tier, next_tier, Tier};
@@ -21,9 +21,9 @@ use crate::store::players;
 
 pub(super) async fn run(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: MyWager,
 ) -> Result<InteractionResponse, CommandError> {
-    let username = Username::parse(&options::required_string(data, "username")?)
+    let username = Username::parse(command.username.as_str())
         .map_err(|e| CommandError::Invalid(format!("`username` {e}")))?;
     let published = invocation.state.board.current();
     let Some(player) = published.month_player(username.as_str()) else {

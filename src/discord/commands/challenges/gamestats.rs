@@ -9,11 +9,13 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use twilight_model::application::interaction::application_command::CommandData;
+use chrono::{DateTime, Utc};
+use twilight_model::channel::message::Embed;
 use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
-use crate::discord::commands::options;
+use crate::discord::commands::definitions::GameStats;
+use crate::discord::commands::options::Whole;
 use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::embeds::challenges::CHALLENGE_COLOUR;
 use crate::discord::embeds::{fit_to_limits, game_url};
@@ -24,7 +26,7 @@ use crate::domain::money::Cents;
 use crate::domain::names::Username;
 use crate::domain::period::MonthPeriod;
 use crate::domain::players::{Hit, PlayerFigures};
-use crate::roobet::affiliate::{StatsFilter, StatsQuery};
+use crate::roobet::affiliate::{AffiliateClient, StatsFilter, StatsQuery};
 use crate::roobet::wire::StatsRow;
 use crate::store::games;
 
@@ -61,12 +63,43 @@ fn invalid(option: &str, rule: impl std::fmt::Display) -> CommandError {
     CommandError::Invalid(format!("`{option}` {rule}"))
 }
 
+/// What `/gamestats` was asked, read and checked.
+struct Request {
+    game: GameIdentifier,
+    /// One player's figures instead of the game's totals.
+    username: Option<Username>,
+    period: MonthPeriod,
+}
+
+impl Request {
+    fn read(invocation: &Invocation<'_>, command: GameStats) -> Result<Self, CommandError> {
+        let game = GameIdentifier::parse(command.game_identifier.as_str()).map_err(|e| {
+            invalid(
+                "game_identifier",
+                format!("is not valid: {e} (at most {MAX_GAME_ID_LEN} characters)"),
+            )
+        })?;
+        let username = command
+            .username
+            .map(|u| Username::parse(u.as_str()).map_err(|e| invalid("username", e)))
+            .transpose()?;
+        let period = month_of(invocation, command.month, command.year)?;
+        Ok(Self {
+            game,
+            username,
+            period,
+        })
+    }
+}
+
 /// The month asked for: this month by default, no future month.
-fn month_of(invocation: &Invocation<'_>, data: &CommandData) -> Result<MonthPeriod, CommandError> {
+fn month_of(
+    invocation: &Invocation<'_>,
+    month: Option<Whole>,
+    year: Option<Whole>,
+) -> Result<MonthPeriod, CommandError> {
     let this = MonthPeriod::containing(invocation.now);
-    let month = options::integer(data, "month")?;
-    let year = options::integer(data, "year")?;
-    let (year, month) = match (year, month) {
+    let (year, month) = match (year.map(|y| y.0), month.map(|m| m.0)) {
         (None, None) => return Ok(this),
         (Some(_), None) => return Err(invalid("month", "is needed when `year` is given (1-12)")),
         (year, Some(month)) => (year.unwrap_or(i64::from(this.year())), month),
@@ -144,63 +177,21 @@ fn top_players_text(rows: &[PlayerFigures], game: &str) -> String {
 /// Runs `/gamestats`.
 pub async fn run(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: GameStats,
 ) -> Result<InteractionResponse, CommandError> {
-    let game = GameIdentifier::parse(&options::required_string(data, "game_identifier")?).map_err(
-        |e| {
-            invalid(
-                "game_identifier",
-                format!("is not valid: {e} (at most {MAX_GAME_ID_LEN} characters)"),
-            )
-        },
-    )?;
-    let username = options::string(data, "username")?
-        .map(|u| Username::parse(&u).map_err(|e| invalid("username", e)))
-        .transpose()?;
-    let period = month_of(invocation, data)?;
+    let request = Request::read(invocation, command)?;
     let Some(client) = invocation.state.affiliate.as_ref() else {
         return Ok(respond::ephemeral_text(
             "Game stats come from the Roobet affiliate API, which is not configured on this server.",
         ));
     };
-    let is_current = period.contains(invocation.now);
-    let end = period.end_inclusive().min(invocation.now);
-    let query = StatsQuery {
-        start: period.start(),
-        end: period.end_inclusive(),
-        filter: StatsFilter::Game(game.as_str().to_owned()),
-    };
-    // The URL names the API host, the affiliate, the window and the game.
-    let key = client.url_for(&query, period.start()).to_string();
-    let ttl = if is_current { CURRENT_TTL } else { PAST_TTL };
-    let rows = match cached(&key, ttl) {
-        Some(rows) => rows,
-        None => {
-            let query = StatsQuery { end, ..query };
-            match tokio::time::timeout(API_DEADLINE, client.stats(&query, invocation.now)).await {
-                Ok(Ok(rows)) => {
-                    let rows: Vec<PlayerFigures> =
-                        rows.into_iter().map(StatsRow::into_figures).collect();
-                    remember(key, &rows);
-                    rows
-                }
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "gamestats: affiliate call failed");
-                    return Ok(respond::ephemeral_text(
-                        "Roobet's stats could not be fetched right now. Please try again in a few minutes.",
-                    ));
-                }
-                Err(_) => {
-                    return Ok(respond::ephemeral_text(
-                        "Roobet is slow to answer right now. Please try again in a minute.",
-                    ))
-                }
-            }
-        }
+    let rows = match figures(client, &request, invocation.now).await {
+        Ok(rows) => rows,
+        Err(apology) => return Ok(respond::ephemeral_text(apology)),
     };
     let known_title = {
         let mut conn = invocation.state.store.pool().acquire().await?;
-        games::title_of(&mut conn, game.as_str()).await?
+        games::title_of(&mut conn, request.game.as_str()).await?
     };
     if rows.is_empty() && known_title.is_none() {
         // Never a $0 card linking to a game page that may not exist.
@@ -208,74 +199,128 @@ pub async fn run(
             "I don't know the game `{}`: nobody under our code has played it, and it is not \
              in the games seen so far. Check the identifier (`provider:game`, as in the \
              game's Roobet address) or pick one from the suggestions.",
-            game.as_str()
+            request.game.as_str()
         )));
     }
-    let title = best_hit(rows.iter(), game.as_str())
+    let is_current = request.period.contains(invocation.now);
+    let embed = card(&request, &rows, known_title, is_current);
+    Ok(respond::ephemeral_embeds(vec![fit_to_limits(embed)]))
+}
+
+/// Every player's figures on the game for the month, from the cache or one
+/// affiliate call within [`API_DEADLINE`]; on failure, the apology to show.
+async fn figures(
+    client: &AffiliateClient,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Vec<PlayerFigures>, &'static str> {
+    let period = request.period;
+    let query = StatsQuery {
+        start: period.start(),
+        end: period.end_inclusive(),
+        filter: StatsFilter::Game(request.game.as_str().to_owned()),
+    };
+    // The URL names the API host, the affiliate, the window and the game.
+    let key = client.url_for(&query, period.start()).to_string();
+    let ttl = if period.contains(now) {
+        CURRENT_TTL
+    } else {
+        PAST_TTL
+    };
+    if let Some(rows) = cached(&key, ttl) {
+        return Ok(rows);
+    }
+    let query = StatsQuery {
+        end: period.end_inclusive().min(now),
+        ..query
+    };
+    match tokio::time::timeout(API_DEADLINE, client.stats(&query, now)).await {
+        Ok(Ok(rows)) => {
+            let rows: Vec<PlayerFigures> = rows.into_iter().map(StatsRow::into_figures).collect();
+            remember(key, &rows);
+            Ok(rows)
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "gamestats: affiliate call failed");
+            Err("Roobet's stats could not be fetched right now. Please try again in a few minutes.")
+        }
+        Err(_) => Err("Roobet is slow to answer right now. Please try again in a minute."),
+    }
+}
+
+/// The game's card: its totals, or one player's figures when asked.
+fn card(
+    request: &Request,
+    rows: &[PlayerFigures],
+    known_title: Option<String>,
+    is_current: bool,
+) -> Embed {
+    let game = request.game.as_str();
+    let period = request.period;
+    let title = best_hit(rows.iter(), game)
         .map(|(_, h)| h.game_title.clone())
         .filter(|t| !t.trim().is_empty())
         .or(known_title)
-        .unwrap_or_else(|| game.to_string());
-    let mut builder = EmbedBuilder::new()
+        .unwrap_or_else(|| request.game.to_string());
+    let builder = EmbedBuilder::new()
         .title(format!("📊 {title} — {period}"))
-        .url(game_url(game.as_str()))
+        .url(game_url(game))
         .color(CHALLENGE_COLOUR);
-    match &username {
-        None => {
-            let total: Cents = rows.iter().map(|p| p.wagered).sum();
-            let weighted: Cents = rows.iter().map(|p| p.weighted_wagered).sum();
-            let best = best_hit(rows.iter(), game.as_str())
-                .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
-            builder = builder
-                .field(EmbedFieldBuilder::new("Total wager", total.to_string()).inline())
-                .field(EmbedFieldBuilder::new("Weighted wager", weighted.to_string()).inline())
-                .field(EmbedFieldBuilder::new("Players", rows.len().to_string()).inline())
-                .field(EmbedFieldBuilder::new("Best multiplier", best))
-                .field(EmbedFieldBuilder::new(
-                    "Top players",
-                    top_players_text(&rows, game.as_str()),
-                ));
-        }
-        Some(name) => {
-            let player = rows
-                .iter()
-                .find(|p| p.username.eq_ignore_ascii_case(name.as_str()));
-            builder = match player {
-                None => builder.description(format!(
-                    "No bets on `{}` by {} in {period} under our code.",
-                    game.as_str(),
-                    mask_for_markdown(name.as_str())
-                )),
-                Some(p) => {
-                    let best = best_hit(std::iter::once(p), game.as_str())
-                        .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
-                    builder
-                        .description(format!("Figures of {}", mask_for_markdown(&p.username)))
-                        .field(
-                            EmbedFieldBuilder::new("Total wager", p.wagered.to_string()).inline(),
-                        )
-                        .field(
-                            EmbedFieldBuilder::new(
-                                "Weighted wager",
-                                p.weighted_wagered.to_string(),
-                            )
-                            .inline(),
-                        )
-                        .field(EmbedFieldBuilder::new("Best multiplier", best))
-                }
-            };
-        }
-    }
+    let builder = match &request.username {
+        None => totals_fields(builder, rows, game),
+        Some(name) => player_fields(builder, rows, game, name, period),
+    };
     let updated = if is_current {
         "so far this month"
     } else {
         "final for the month"
     };
-    let embed = builder
+    builder
         .footer(EmbedFooterBuilder::new(format!(
-            "Slots and provably fair bets on {}, {updated}.",
-            game.as_str()
+            "Slots and provably fair bets on {game}, {updated}."
         )))
-        .build();
-    Ok(respond::ephemeral_embeds(vec![fit_to_limits(embed)]))
+        .build()
+}
+
+/// The whole game: total and weighted wager, players, best hit, top players.
+fn totals_fields(builder: EmbedBuilder, rows: &[PlayerFigures], game: &str) -> EmbedBuilder {
+    let total: Cents = rows.iter().map(|p| p.wagered).sum();
+    let weighted: Cents = rows.iter().map(|p| p.weighted_wagered).sum();
+    let best = best_hit(rows.iter(), game)
+        .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
+    builder
+        .field(EmbedFieldBuilder::new("Total wager", total.to_string()).inline())
+        .field(EmbedFieldBuilder::new("Weighted wager", weighted.to_string()).inline())
+        .field(EmbedFieldBuilder::new("Players", rows.len().to_string()).inline())
+        .field(EmbedFieldBuilder::new("Best multiplier", best))
+        .field(EmbedFieldBuilder::new(
+            "Top players",
+            top_players_text(rows, game),
+        ))
+}
+
+/// One player on the game (masked), or that they did not play it.
+fn player_fields(
+    builder: EmbedBuilder,
+    rows: &[PlayerFigures],
+    game: &str,
+    name: &Username,
+    period: MonthPeriod,
+) -> EmbedBuilder {
+    let player = rows
+        .iter()
+        .find(|p| p.username.eq_ignore_ascii_case(name.as_str()));
+    let Some(p) = player else {
+        return builder.description(format!(
+            "No bets on `{game}` by {} in {period} under our code.",
+            mask_for_markdown(name.as_str())
+        ));
+    };
+    let best = best_hit(std::iter::once(p), game)
+        .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
+    builder
+        .description(format!("Figures of {}", mask_for_markdown(&p.username)))
+        .field(EmbedFieldBuilder::new("Total wager", p.wagered.to_string()).inline())
+        .field(EmbedFieldBuilder::new("Weighted wager", p.weighted_wagered.to_string()).inline())
+        .field(EmbedFieldBuilder::new("Best multiplier", best))
 }

@@ -3,21 +3,16 @@
 //! once per interaction id, audit-logged. Payouts are never touched: the
 //! ledger's unique keys mean a cleared tier reached again is not paid twice.
 
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
 use twilight_model::channel::message::Component;
 use twilight_model::http::interaction::InteractionResponse;
 
 use crate::discord::commands::once::{self, Once};
-use crate::discord::commands::options::{self, OptionError};
 use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::respond;
 use crate::domain::period::MonthPeriod;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::milestones;
-
-/// The scopes `definitions.rs` registers for `scope`.
-const SCOPES: [&str; 1] = ["month_milestones"];
 
 fn button(custom_id: String, label: &str, style: ButtonStyle) -> Component {
     Component::Button(Button {
@@ -33,11 +28,7 @@ fn button(custom_id: String, label: &str, style: ButtonStyle) -> Component {
 }
 
 /// Runs `/clear_tips`: shows what would be deleted and asks to confirm.
-pub async fn ask(
-    invocation: &Invocation<'_>,
-    data: &CommandData,
-) -> Result<InteractionResponse, CommandError> {
-    options::choice(data, "scope", &SCOPES)?.ok_or(OptionError::Missing("scope"))?;
+pub async fn ask(invocation: &Invocation<'_>) -> Result<InteractionResponse, CommandError> {
     let month = MonthPeriod::containing(invocation.now);
     let mut conn = invocation.state.store.pool().acquire().await?;
     let awarded = milestones::awarded(&mut conn, &month.key()).await?;

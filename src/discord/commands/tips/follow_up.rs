@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use tokio::time::Instant;
+use tracing::Instrument;
 use twilight_util::builder::embed::EmbedBuilder;
 
 use crate::app::AppState;
@@ -62,7 +63,7 @@ pub fn spawn(invocation: &Invocation<'_>, key: String) {
         token: interaction.token.clone(),
         channel_id: interaction.channel.as_ref().map(|c| c.id.get()),
     };
-    tokio::spawn(async move { run(state, job).await });
+    tokio::spawn(run(state, job).in_current_span());
 }
 
 async fn run(state: Arc<AppState>, job: FollowUp) {

@@ -4,6 +4,7 @@
 //! `tips:approve:{id}` (awaiting approval → pending). Each click is applied
 //! once per interaction id and audit-logged with the status change.
 
+use tracing::Instrument;
 use twilight_model::http::interaction::InteractionResponse;
 
 use crate::discord::commands::once::{self, Once};
@@ -134,7 +135,7 @@ pub async fn run(
     if action == Action::MarkSent {
         // A reconciled payout is public money now: rebuild off the reply path.
         let state = std::sync::Arc::clone(invocation.state);
-        tokio::spawn(async move { state.refresh_tips().await });
+        tokio::spawn(async move { state.refresh_tips().await }.in_current_span());
     } else {
         invocation.state.payout_queue.wake();
     }

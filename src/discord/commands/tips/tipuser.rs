@@ -4,12 +4,11 @@
 //! after the commit leaves a pending row the worker sends later.
 
 use chrono::{Datelike, TimeZone, Utc};
-use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::http::interaction::InteractionResponse;
 
 use super::follow_up;
+use crate::discord::commands::definitions::TipUser;
 use crate::discord::commands::once::{self, Once};
-use crate::discord::commands::options::{self, OptionError};
 use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::respond;
 use crate::domain::masking::mask_username;
@@ -32,16 +31,17 @@ pub fn manual_key(interaction_id: &str) -> String {
 /// Runs `/tipuser`.
 pub async fn run(
     invocation: &Invocation<'_>,
-    data: &CommandData,
+    command: TipUser,
 ) -> Result<InteractionResponse, CommandError> {
-    let username = Username::parse(&options::required_string(data, "username")?)
+    let username = Username::parse(command.username.as_str())
         .map_err(|e| CommandError::Invalid(format!("`username` {e}")))?;
     let amount = parse_amount(
-        options::number_text(data, "amount")?,
+        command.amount.as_str(),
         invocation.state.config.max_manual_tip,
     )?;
-    let reason =
-        options::string(data, "reason")?.map(|r| respond::truncate_chars(&r, REASON_MAX_CHARS));
+    let reason = command
+        .reason
+        .map(|r| respond::truncate_chars(r.as_str(), REASON_MAX_CHARS));
 
     let mut applying = match once::begin(invocation, "tipuser").await? {
         Once::Replay(response) => return Ok(*response),
@@ -110,10 +110,9 @@ pub async fn run(
 
 /// The `amount` option as exact cents: more than zero, at most two
 /// decimals, at most `max` (`MAX_MANUAL_TIP`).
-fn parse_amount(text: Option<String>, max: Cents) -> Result<Cents, CommandError> {
-    let text = text.ok_or(OptionError::Missing("amount"))?;
+fn parse_amount(text: &str, max: Cents) -> Result<Cents, CommandError> {
     let allowed = format!("a tip is from $0.01 to {max} (MAX_MANUAL_TIP), with at most 2 decimals");
-    let amount = Cents::parse_dollars(&text)
+    let amount = Cents::parse_dollars(text)
         .map_err(|e| CommandError::Invalid(format!("`amount` {e}: {allowed}.")))?;
     if amount > max {
         return Err(CommandError::Invalid(format!(
@@ -128,7 +127,7 @@ mod tests {
     use super::*;
 
     fn refusal(text: &str) -> String {
-        match parse_amount(Some(text.into()), Cents::from_dollars(100)) {
+        match parse_amount(text, Cents::from_dollars(100)) {
             Err(CommandError::Invalid(message)) => message,
             other => panic!("{text}: {other:?}"),
         }
@@ -137,11 +136,8 @@ mod tests {
     #[test]
     fn amounts_are_exact_cents_within_the_limit() {
         let max = Cents::from_dollars(100);
-        assert_eq!(
-            parse_amount(Some("12.5".into()), max).ok(),
-            Some(Cents::new(1250))
-        );
-        assert_eq!(parse_amount(Some("100".into()), max).ok(), Some(max));
+        assert_eq!(parse_amount("12.5", max).ok(), Some(Cents::new(1250)));
+        assert_eq!(parse_amount("100", max).ok(), Some(max));
     }
 
     #[test]
@@ -159,9 +155,5 @@ mod tests {
             assert!(message.starts_with("`amount` "), "{text}: {message}");
             assert!(message.contains(needle), "{text}: {message}");
         }
-        assert!(matches!(
-            parse_amount(None, Cents::new(1)),
-            Err(CommandError::Invalid(m)) if m.contains("`amount` is required")
-        ));
     }
 }
