@@ -21,6 +21,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::cache::TtlCache;
 use crate::clients::Clients;
 use crate::clock::Clock;
 use crate::config::{Config, PublicKeySetting};
@@ -29,6 +30,7 @@ use crate::discord::endpoint::{self, MAX_INTERACTION_BODY};
 use crate::discord::rest::DiscordRest;
 use crate::discord::signature::InteractionVerifier;
 use crate::domain::masking::PublicIdKey;
+use crate::domain::players::PlayerFigures;
 use crate::domain::rewards::Rewards;
 use crate::jobs::runtime::Jobs;
 use crate::jobs::{payout_worker, scheduler};
@@ -78,6 +80,9 @@ impl PayoutQueue {
     }
 }
 
+/// `/gamestats` answers kept at most (one per game and month asked).
+const GAMESTATS_CACHE_ENTRIES: usize = 64;
+
 /// Per-process locks that would otherwise be globals (each test app gets
 /// its own).
 #[derive(Debug, Default)]
@@ -124,6 +129,9 @@ pub struct AppState {
     pub payout_queue: PayoutQueue,
     /// Per-process locks.
     pub locks: Locks,
+    /// `/gamestats` answers, reused for a while (the only affiliate call a
+    /// member can cause).
+    pub gamestats_cache: TtlCache<Vec<PlayerFigures>>,
     /// Live events behind `/api/events` (issue 16).
     pub events: Arc<crate::events::Events>,
     /// Per-client budget of "find me" lookups (issue 16).
@@ -285,6 +293,7 @@ impl Application {
             tipping: clients.tipping,
             payout_queue: PayoutQueue::default(),
             locks: Locks::default(),
+            gamestats_cache: TtlCache::new(GAMESTATS_CACHE_ENTRIES),
             events: events.clone(),
             find_limiter: crate::web::find::RateLimiter::default(),
         });

@@ -5,15 +5,14 @@
 //! request (current month for a few minutes, past months for hours) and
 //! bounded by a deadline inside Discord's 3 seconds.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use twilight_model::channel::message::Embed;
 use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
+use crate::cache::TtlCache;
 use crate::discord::commands::definitions::GameStats;
 use crate::discord::commands::options::Whole;
 use crate::discord::commands::{CommandError, Invocation};
@@ -33,31 +32,9 @@ use crate::store::games;
 /// Longest we wait for the API before answering that it is slow.
 const API_DEADLINE: Duration = Duration::from_millis(2_500);
 /// How long an answer for the running month is reused.
-const CURRENT_TTL: Duration = Duration::from_secs(5 * 60);
+const CURRENT_TTL: TimeDelta = TimeDelta::minutes(5);
 /// How long an answer for a closed month is reused.
-const PAST_TTL: Duration = Duration::from_secs(6 * 60 * 60);
-/// Most answers kept.
-const CACHE_ENTRIES: usize = 64;
-
-type Cache = BTreeMap<String, (Instant, Vec<PlayerFigures>)>;
-static CACHE: Mutex<Cache> = Mutex::new(BTreeMap::new());
-
-fn cached(key: &str, ttl: Duration) -> Option<Vec<PlayerFigures>> {
-    let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    cache
-        .get(key)
-        .filter(|(at, _)| at.elapsed() < ttl)
-        .map(|(_, rows)| rows.clone())
-}
-
-fn remember(key: String, rows: &[PlayerFigures]) {
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    cache.retain(|_, (at, _)| at.elapsed() < PAST_TTL);
-    if cache.len() >= CACHE_ENTRIES {
-        cache.clear();
-    }
-    cache.insert(key, (Instant::now(), rows.to_vec()));
-}
+const PAST_TTL: TimeDelta = TimeDelta::hours(6);
 
 fn invalid(option: &str, rule: impl std::fmt::Display) -> CommandError {
     CommandError::Invalid(format!("`{option}` {rule}"))
@@ -185,7 +162,14 @@ pub async fn run(
             "Game stats come from the Roobet affiliate API, which is not configured on this server.",
         ));
     };
-    let rows = match figures(client, &request, invocation.now).await {
+    let rows = match figures(
+        &invocation.state.gamestats_cache,
+        client,
+        &request,
+        invocation.now,
+    )
+    .await
+    {
         Ok(rows) => rows,
         Err(apology) => return Ok(respond::ephemeral_text(apology)),
     };
@@ -210,6 +194,7 @@ pub async fn run(
 /// Every player's figures on the game for the month, from the cache or one
 /// affiliate call within [`API_DEADLINE`]; on failure, the apology to show.
 async fn figures(
+    cache: &TtlCache<Vec<PlayerFigures>>,
     client: &AffiliateClient,
     request: &Request,
     now: DateTime<Utc>,
@@ -227,7 +212,7 @@ async fn figures(
     } else {
         PAST_TTL
     };
-    if let Some(rows) = cached(&key, ttl) {
+    if let Some(rows) = cache.get(&key, now, ttl) {
         return Ok(rows);
     }
     let query = StatsQuery {
@@ -237,7 +222,7 @@ async fn figures(
     match tokio::time::timeout(API_DEADLINE, client.stats(&query, now)).await {
         Ok(Ok(rows)) => {
             let rows: Vec<PlayerFigures> = rows.into_iter().map(StatsRow::into_figures).collect();
-            remember(key, &rows);
+            cache.put(key, rows.clone(), now, PAST_TTL);
             Ok(rows)
         }
         Ok(Err(e)) => {
