@@ -19,8 +19,9 @@ use fts_assistant::config::Config;
 use fts_assistant::domain::leaderboard::MonthlyEntry;
 use fts_assistant::domain::money::{Cents, Multiplier};
 use fts_assistant::domain::multiplier::MultiplierEntry;
+use fts_assistant::domain::players::MonthTotals;
 use fts_assistant::domain::players::{Hit, PlayerFigures};
-use fts_assistant::published::{MonthBoard, MonthTotals, Published, WeekBoard};
+use fts_assistant::published::{MonthBoard, Published, WeekBoard};
 
 const MONTHLY_PRIZES: [i64; 10] = [1_500, 1_000, 750, 500, 300, 200, 150, 100, 75, 50];
 const WEEKLY_PRIZES: [i64; 3] = [150, 75, 25];

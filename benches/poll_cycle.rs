@@ -131,17 +131,17 @@ fn bench(c: &mut Criterion) {
                     let app = Application::build(config, clock.clone()).await.unwrap();
                     (casino, app)
                 });
-                let state = app.state();
+                let jobs = app.jobs();
                 // Round 0 fills the database; the timed cycles start from it.
                 let mut round = 0;
                 script(&casino, players, round, changed);
                 runtime
-                    .block_on(run_and_record(&state))
+                    .block_on(run_and_record(&jobs))
                     .expect("first cycle succeeds");
                 let id = BenchmarkId::new(format!("{engine}/{}", changed.label()), players);
                 group.bench_with_input(id, &players, |b, &players| {
                     b.to_async(&runtime).iter_custom(|iterations| {
-                        let state = state.clone();
+                        let jobs = jobs.clone();
                         let clock = clock.clone();
                         let casino = &casino;
                         round += 1;
@@ -153,7 +153,7 @@ fn bench(c: &mut Criterion) {
                                 script(casino, players, r, changed);
                                 clock.advance(chrono::Duration::minutes(10));
                                 let started = Instant::now();
-                                run_and_record(&state).await.expect("cycle succeeds");
+                                run_and_record(&jobs).await.expect("cycle succeeds");
                                 spent += started.elapsed();
                             }
                             spent

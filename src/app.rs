@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -21,6 +21,7 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::clients::Clients;
 use crate::clock::Clock;
 use crate::config::{Config, PublicKeySetting};
 use crate::discord::dev_keys::{dev_keypair_path, DevKeypair};
@@ -29,16 +30,17 @@ use crate::discord::rest::DiscordRest;
 use crate::discord::signature::InteractionVerifier;
 use crate::domain::masking::PublicIdKey;
 use crate::domain::rewards::Rewards;
-use crate::jobs::leader::Leadership;
-use crate::jobs::rebuild::published_from_store;
+use crate::jobs::runtime::Jobs;
 use crate::jobs::{payout_worker, scheduler};
+use crate::metrics::{Metrics, RouteLabels, RouteOnlyLabels};
+use crate::published::published_from_store;
 use crate::published::{Board, TipsBoard};
-use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
+use crate::roobet::affiliate::AffiliateClient;
 use crate::roobet::tipping::TippingClient;
 use crate::server::{read_body_within, BodyLimits};
 use crate::store::players::{self, Exclusion};
 use crate::store::{settings, Store, StoreError};
-use crate::web::{health, metrics::Metrics, metrics::RouteLabels};
+use crate::web::health;
 
 /// What the last poll cycles did, for `/readyz` and `/status`.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +57,35 @@ pub struct PollStatus {
     pub last_duration_ms: Option<u64>,
 }
 
+/// Wakes the payout worker: the poll cycle after recording payouts, an
+/// admin after re-queuing one. Without a wake-up the worker still looks
+/// every few seconds.
+#[derive(Debug, Default)]
+pub struct PayoutQueue {
+    wakeup: tokio::sync::Notify,
+}
+
+impl PayoutQueue {
+    /// Tells the worker there may be something to send now.
+    pub fn wake(&self) {
+        self.wakeup.notify_one();
+    }
+
+    /// Resolves at the next [`PayoutQueue::wake`] (the worker's idle wait).
+    pub async fn woken(&self) {
+        self.wakeup.notified().await;
+    }
+}
+
+/// Per-process locks that would otherwise be globals (each test app gets
+/// its own).
+#[derive(Debug, Default)]
+pub struct Locks {
+    /// One challenge-board refresh at a time: the cycle and a command
+    /// refreshing at once could otherwise both post a first message.
+    pub challenge_board: tokio::sync::Mutex<()>,
+}
+
 /// Everything a handler or job needs; shared behind an `Arc`.
 pub struct AppState {
     /// The configuration the process started with.
@@ -67,12 +98,15 @@ pub struct AppState {
     pub verifier: Option<InteractionVerifier>,
     /// Discord REST client; `None` without a bot token.
     pub discord: Option<DiscordRest>,
+    /// Discord client for interaction webhooks (deferred replies), which
+    /// need no bot token.
+    pub replies: DiscordRest,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// When the process started (uptime in `/status`).
     pub started_at: DateTime<Utc>,
-    /// What the poller last did.
-    pub poll_status: RwLock<PollStatus>,
+    /// What the poller last did (written by the jobs' runtime).
+    pub poll_status: tokio::sync::watch::Receiver<PollStatus>,
     /// Prize tables, tiers, goals and seeded exclusions.
     pub rewards: Rewards,
     /// The snapshot every read endpoint serves.
@@ -85,14 +119,10 @@ pub struct AppState {
     pub affiliate: Option<AffiliateClient>,
     /// The tipping API client; `None` without a tipping token.
     pub tipping: Option<TippingClient>,
-    /// Wakes the payout worker when new payouts are recorded.
-    pub payouts_wakeup: tokio::sync::Notify,
-    /// Held while a poll cycle runs: one cycle at a time per process.
-    pub cycle_lock: tokio::sync::Mutex<()>,
-    /// What the cycles of this process stored, so a cycle writes only changes.
-    pub written: tokio::sync::Mutex<crate::jobs::written::WrittenFigures>,
-    /// This process's claim on the job lock (always held on SQLite).
-    pub leadership: Leadership,
+    /// Wakes the payout worker when payouts are queued or re-queued.
+    pub payout_queue: PayoutQueue,
+    /// Per-process locks.
+    pub locks: Locks,
     /// Live events behind `/api/events` (issue 16).
     pub events: Arc<crate::events::Events>,
     /// Per-client budget of "find me" lookups (issue 16).
@@ -120,11 +150,7 @@ impl AppState {
         if !self.polling_enabled() {
             return None;
         }
-        let status = self
-            .poll_status
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let status = self.poll_status.borrow().clone();
         let limit = chrono::Duration::seconds(3 * self.config.poll_interval_secs as i64);
         let now = self.clock.now();
         match status.last_success {
@@ -164,9 +190,9 @@ pub enum StartupError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// An HTTP client could not be built.
-    #[error("HTTP client: {0}")]
-    Http(String),
+    /// An outbound client could not be built.
+    #[error("outbound clients")]
+    Clients(#[from] crate::clients::ClientError),
     /// `REWARDS_FILE` cannot be read or is invalid.
     #[error("REWARDS_FILE {path}: {reason}")]
     Rewards {
@@ -183,6 +209,7 @@ pub struct Application {
     metrics_listener: Option<TcpListener>,
     router: Router,
     state: Arc<AppState>,
+    jobs: Arc<Jobs>,
     background_jobs: bool,
 }
 
@@ -212,15 +239,7 @@ impl Application {
             }
         };
         let metrics = Metrics::new();
-        let discord = match &config.discord_token {
-            Some(token) => Some(
-                DiscordRest::new(&config.discord_api_base, token.clone())
-                    .map_err(|e| StartupError::Http(e.to_string()))?,
-            ),
-            None => None,
-        };
-        let affiliate = affiliate_client(&config)?;
-        let tipping = tipping_client(&config)?;
+        let clients = Clients::from_config(&config)?;
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .map_err(|source| StartupError::Bind {
@@ -236,19 +255,21 @@ impl Application {
             ),
         };
         let started_at = clock.now();
+        let (poll_status_tx, poll_status) = tokio::sync::watch::channel(PollStatus {
+            last_success: published.updated_at,
+            ..PollStatus::default()
+        });
         let events = Arc::new(crate::events::Events::new(config.sse_max_streams));
         let state = Arc::new(AppState {
             config,
             store: store.clone(),
             clock,
             verifier,
-            discord,
+            discord: clients.discord,
+            replies: clients.replies,
             metrics,
             started_at,
-            poll_status: RwLock::new(PollStatus {
-                last_success: published.updated_at,
-                ..PollStatus::default()
-            }),
+            poll_status,
             rewards,
             board: Board::new(published),
             tips: TipsBoard::new(crate::web::tips::render_tips(
@@ -259,12 +280,10 @@ impl Application {
                 started_at,
             )),
             public_ids,
-            affiliate,
-            tipping,
-            payouts_wakeup: tokio::sync::Notify::new(),
-            cycle_lock: tokio::sync::Mutex::new(()),
-            written: tokio::sync::Mutex::new(Default::default()),
-            leadership: Leadership::new(store.clone()),
+            affiliate: clients.affiliate,
+            tipping: clients.tipping,
+            payout_queue: PayoutQueue::default(),
+            locks: Locks::default(),
             events: events.clone(),
             find_limiter: crate::web::find::RateLimiter::default(),
         });
@@ -279,13 +298,21 @@ impl Application {
         );
         crate::web::live::publish_challenges(&state).await;
         let router = router(state.clone());
+        let jobs = Arc::new(Jobs::new(state.clone(), poll_status_tx));
         Ok(Self {
             listener,
             metrics_listener,
             router,
             state,
+            jobs,
             background_jobs: true,
         })
+    }
+
+    /// The background jobs' runtime, for tests that drive cycles and the
+    /// payout worker themselves.
+    pub fn jobs(&self) -> Arc<Jobs> {
+        self.jobs.clone()
     }
 
     /// Serves requests only: no scheduler. Tests that drive poll cycles
@@ -325,8 +352,8 @@ impl Application {
     ) -> std::io::Result<()> {
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
         let jobs = self.background_jobs.then(|| {
-            let poller = tokio::spawn(scheduler::run(self.state.clone(), jobs_stopped.clone()));
-            let payer = tokio::spawn(payout_worker::run(self.state.clone(), jobs_stopped.clone()));
+            let poller = tokio::spawn(scheduler::run(self.jobs.clone(), jobs_stopped.clone()));
+            let payer = tokio::spawn(payout_worker::run(self.jobs.clone(), jobs_stopped.clone()));
             let tips = tokio::spawn(watch_tips(self.state.clone(), jobs_stopped));
             async move {
                 let (a, b, c) = tokio::join!(poller, payer, tips);
@@ -393,44 +420,6 @@ async fn watch_tips(state: Arc<AppState>, mut stop: tokio::sync::watch::Receiver
             _ = stop.changed() => return,
         }
     }
-}
-
-fn affiliate_client(config: &Config) -> Result<Option<AffiliateClient>, StartupError> {
-    let (Some(token), Some(user_id)) = (&config.roobet_api_token, &config.roobet_user_id) else {
-        return Ok(None);
-    };
-    let base = url::Url::parse(&config.roobet_api_base)
-        .map_err(|e| StartupError::Http(format!("ROOBET_API_BASE: {e}")))?;
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| StartupError::Http(e.to_string()))?;
-    Ok(Some(AffiliateClient::new(
-        http,
-        base,
-        token.clone(),
-        user_id.clone(),
-        RetryPolicy::default(),
-    )))
-}
-
-fn tipping_client(config: &Config) -> Result<Option<TippingClient>, StartupError> {
-    let (Some(token), Some(sender)) = (&config.tipping_api_token, &config.roobet_user_id) else {
-        return Ok(None);
-    };
-    let base = url::Url::parse(&config.tipping_api_base)
-        .map_err(|e| StartupError::Http(format!("TIPPING_API_BASE: {e}")))?;
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| StartupError::Http(e.to_string()))?;
-    Ok(Some(TippingClient::new(
-        http,
-        base,
-        token.clone(),
-        sender.clone(),
-        std::time::Duration::from_secs(20),
-    )))
 }
 
 fn load_rewards(config: &Config) -> Result<Rewards, StartupError> {
@@ -559,6 +548,7 @@ async fn count_requests(
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let started = Instant::now();
     let response = next.run(request).await;
+    let elapsed = started.elapsed();
     state
         .metrics
         .http_requests
@@ -567,11 +557,14 @@ async fn count_requests(
             status: response.status().as_u16(),
         })
         .inc();
-    tracing::trace!(
-        route,
-        elapsed_us = started.elapsed().as_micros() as u64,
-        "request"
-    );
+    state
+        .metrics
+        .http_request_duration
+        .get_or_create(&RouteOnlyLabels {
+            route: route.clone(),
+        })
+        .observe(elapsed.as_secs_f64());
+    tracing::trace!(route, elapsed_us = elapsed.as_micros() as u64, "request");
     response
 }
 

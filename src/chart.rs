@@ -304,47 +304,12 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError
     Ok(out)
 }
 
-/// Cells of a [`progress_bar`].
-pub const PROGRESS_CELLS: usize = 12;
-
-/// A text progress bar for embeds, `▰▰▰▰▱▱▱▱▱▱▱▱ 33.3%`, of `value` on the
-/// way from `from` to `to`. Rounded down, so it shows 100% only once the
-/// target is really reached; clamped to 0–100%.
-pub fn progress_bar(value: Cents, from: Cents, to: Cents) -> String {
-    let span = to.saturating_sub(from).0;
-    let done = value.saturating_sub(from).0;
-    let permille = if span <= 0 {
-        1000
-    } else {
-        i64::try_from(i128::from(done.clamp(0, span)) * 1000 / i128::from(span)).unwrap_or(1000)
-    };
-    let filled = usize::try_from(permille).unwrap_or(0) * PROGRESS_CELLS / 1000;
-    format!(
-        "{}{} {}.{}%",
-        "▰".repeat(filled),
-        "▱".repeat(PROGRESS_CELLS - filled),
-        permille / 10,
-        permille % 10
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn month(m: u32) -> MonthPeriod {
         MonthPeriod::new(2026, m).unwrap()
-    }
-
-    #[test]
-    fn progress_bars_round_down_and_clamp() {
-        let bar = |v, f, t| progress_bar(Cents(v), Cents(f), Cents(t));
-        assert_eq!(bar(0, 0, 100), "▱▱▱▱▱▱▱▱▱▱▱▱ 0.0%");
-        assert_eq!(bar(50, 0, 100), "▰▰▰▰▰▰▱▱▱▱▱▱ 50.0%");
-        assert_eq!(bar(9_999, 0, 10_000), "▰▰▰▰▰▰▰▰▰▰▰▱ 99.9%");
-        assert_eq!(bar(150, 100, 200), "▰▰▰▰▰▰▱▱▱▱▱▱ 50.0%");
-        assert_eq!(bar(500, 0, 100), "▰▰▰▰▰▰▰▰▰▰▰▰ 100.0%");
-        assert_eq!(bar(5, 10, 10), "▰▰▰▰▰▰▰▰▰▰▰▰ 100.0%");
     }
 
     #[test]

@@ -9,12 +9,15 @@
 pub mod app;
 pub mod chart;
 pub mod cli;
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod discord;
 pub mod domain;
 pub mod events;
 pub mod jobs;
+pub mod metrics;
+pub mod payments;
 pub mod published;
 pub mod roobet;
 pub mod server;

@@ -14,10 +14,10 @@ use fts_assistant::chart::{HEIGHT, WIDTH};
 use fts_assistant::clock::ManualClock;
 use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction, SYNTH_APPLICATION_ID};
 use fts_assistant::domain::money::Cents;
+use fts_assistant::domain::players::MonthTotals;
 use fts_assistant::jobs::goals::{announce, GoalOutcome};
 use fts_assistant::jobs::payout_worker::send_next;
 use fts_assistant::jobs::poll::run_and_record;
-use fts_assistant::published::MonthTotals;
 use fts_assistant::store::totals;
 use serde_json::Value;
 use wiremock::MockServer;
@@ -57,7 +57,7 @@ async fn any_casino_name_is_accepted_and_suggested(db: Db) {
     let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     for typed in ["Zoë🎰", "zoë🎰", "ZOË🎰"] {
         let (_, reply) = app.interact(&mywager(typed)).await;
         assert_eq!(
@@ -127,7 +127,7 @@ async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
     let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
 
     for typed in ["LuckyDuck", "luckyduck", "LUCKYDUCK"] {
         let (status, reply) = app.interact(&mywager(typed)).await;
@@ -214,7 +214,7 @@ async fn monthtomonth_finishes_without_a_bot_token(db: Db) {
         return;
     };
     assert!(app.state.discord.is_none());
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let (_, reply) = app
         .interact(&SynthInteraction::command("monthtomonth", &[]))
         .await;
@@ -250,7 +250,7 @@ async fn the_demo_discord_records_follow_ups_and_channel_posts(db: Db) {
         .posts()
         .iter()
         .all(|(_, _, on)| *on));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     fts_assistant::jobs::publisher::publish_boards(&app.state).await;
     let interaction = SynthInteraction::command("monthtomonth", &[]);
     let (_, reply) = app.interact(&interaction).await;
@@ -306,7 +306,7 @@ async fn monthtomonth_defers_then_attaches_a_png(db: Db) {
                 .unwrap();
         }
     }
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
 
     let (status, reply) = app
         .interact(&SynthInteraction::command(
@@ -377,7 +377,7 @@ async fn goals_are_announced_once_highest_first(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(
         announce(&app.state).await.unwrap(),
         GoalOutcome::Announced(Cents::from_dollars(75_000))
@@ -386,7 +386,7 @@ async fn goals_are_announced_once_highest_first(db: Db) {
         app.count("SELECT COUNT(*) FROM goal_announcements").await,
         3
     );
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(announce(&app.state).await.unwrap(), GoalOutcome::Nothing);
 
     let db_again = app.stop_keeping_db().await;
@@ -395,10 +395,10 @@ async fn goals_are_announced_once_highest_first(db: Db) {
     else {
         return;
     };
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     assert_eq!(announce(&again.state).await.unwrap(), GoalOutcome::Nothing);
     one_big_spender(&casino, 130_000.0);
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     assert_eq!(
         announce(&again.state).await.unwrap(),
         GoalOutcome::Announced(Cents::from_dollars(125_000))
@@ -430,7 +430,7 @@ async fn lifetimestats_and_status_answer(db: Db) {
     let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     while send_next(&app.state).await.unwrap().is_some() {}
 
     let (_, reply) = app
@@ -481,7 +481,7 @@ async fn wager_documents_are_masked_with_opaque_ids(db: Db) {
     let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     for path in ["/api/wagers", "/allWagerData.json"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
@@ -607,8 +607,8 @@ async fn two_replicas_announce_a_goal_once() {
     else {
         return;
     };
-    run_and_record(&first.state).await.unwrap();
-    run_and_record(&second.state).await.unwrap();
+    run_and_record(&first.jobs).await.unwrap();
+    run_and_record(&second.jobs).await.unwrap();
     let (a, b) = tokio::join!(announce(&first.state), announce(&second.state));
     let announced = [a.unwrap(), b.unwrap()]
         .into_iter()

@@ -103,7 +103,7 @@ async fn a_created_challenge_is_published_everywhere(db: Db) {
     assert!(text.contains("New Slot Challenge") && text.contains("Active Slot Challenges"));
     assert!(text.contains(&format!("https://roobet.com/casino/game/{BASS}")));
     // The next cycle edits the board in place.
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     publish_challenges(&app.state).await;
     wait_for_calls(&discord, "PATCH /channels/111/messages/11101", 1).await;
     assert_eq!(
@@ -121,7 +121,7 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
         .await
         .unwrap();
     say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
-    run_and_record(&app.state).await.unwrap(); // nobody has played it yet
+    run_and_record(&app.jobs).await.unwrap(); // nobody has played it yet
     assert!(payouts(&app).await.is_empty());
 
     casino.set_rows(
@@ -132,7 +132,7 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
         ],
     );
     app.clock.advance(Duration::minutes(10));
-    let report = run_and_record(&app.state).await.unwrap();
+    let report = run_and_record(&app.jobs).await.unwrap();
     assert_eq!(report.challenges_won, [1]);
     assert_eq!(
         payouts(&app).await,
@@ -228,7 +228,7 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
     assert_eq!(drain(&app).await, 0);
     for _ in 0..2 {
         app.clock.advance(Duration::minutes(10));
-        assert!(run_and_record(&app.state)
+        assert!(run_and_record(&app.jobs)
             .await
             .unwrap()
             .challenges_won
@@ -244,7 +244,7 @@ async fn a_qualifying_hit_closes_it_with_one_payout_ever(db: Db) {
     )
     .await
     .unwrap();
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     publish_challenges(&again.state).await;
     assert_eq!(drain(&again).await, 0);
     assert_eq!((payouts(&again).await.len(), casino.tips().len()), (1, 1));
@@ -273,7 +273,7 @@ async fn postgres_second_replica_pays_nothing_more() {
         FakeCallKind::Game(BASS.into()),
         [hitter("uid-win", "LuckyDuck", 150.0, 1.0, BASS)],
     );
-    let (ra, rb) = tokio::join!(run_and_record(&a.state), run_and_record(&b.state));
+    let (ra, rb) = tokio::join!(run_and_record(&a.jobs), run_and_record(&b.jobs));
     let won: usize = [ra, rb]
         .into_iter()
         .flatten()
@@ -281,7 +281,7 @@ async fn postgres_second_replica_pays_nothing_more() {
         .sum();
     assert_eq!(won, 1);
     for app in [&a, &b] {
-        run_and_record(&app.state).await.unwrap();
+        run_and_record(&app.jobs).await.unwrap();
     }
     assert_eq!(payouts(&b).await.len(), 1);
     assert_eq!(drain(&a).await + drain(&b).await, 1);
@@ -307,7 +307,7 @@ async fn hits_below_the_bar_or_on_another_game_do_not_win(db: Db) {
             hitter("uid-3", "other_game", 900.0, 5.0, GATES),
         ],
     );
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert!(payouts(&app).await.is_empty());
     let active = json(&app, "/api/challenges").await;
     let best = &active["challenges"][0]["best_attempt"];
@@ -324,7 +324,7 @@ async fn hits_below_the_bar_or_on_another_game_do_not_win(db: Db) {
             hitter("uid-3", "other_game", 900.0, 5.0, GATES),
         ],
     );
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(
         payouts(&app).await,
         [(
@@ -369,7 +369,7 @@ async fn qualifiers_in_one_cycle_resolve_by_the_tie_rules(db: Db) {
             hitter("uid-y", "why", 300.0, 1.0, GATES),
         ],
     );
-    let report = run_and_record(&app.state).await.unwrap();
+    let report = run_and_record(&app.jobs).await.unwrap();
     assert_eq!(report.challenges_won, [1, 2]);
     assert_eq!(
         payouts(&app).await,
@@ -411,7 +411,7 @@ async fn two_challenges_on_one_game_are_both_won_and_paid(db: Db) {
         [hitter("uid-win", "LuckyDuck", 600.0, 0.4, BASS)],
     );
     app.clock.advance(Duration::minutes(10));
-    let report = run_and_record(&app.state).await.unwrap();
+    let report = run_and_record(&app.jobs).await.unwrap();
     assert_eq!(report.challenges_won, [1, 2]);
     let keys: Vec<(String, i64)> = payouts(&app)
         .await
@@ -429,7 +429,7 @@ async fn two_challenges_on_one_game_are_both_won_and_paid(db: Db) {
     let posts = wait_for_calls(&discord, "POST /channels/222/messages", 2).await;
     assert_eq!(posts.len(), 2);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0, "each prize once");
 }
 
@@ -455,7 +455,7 @@ async fn a_challenge_prize_overtakes_a_milestone_backlog(db: Db) {
     };
     say(&app, &setchallenge(BASS, "Big Bass Bonanza", 100.0, 25.0)).await;
     settle(&discord).await;
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let queued = "SELECT COUNT(*) FROM payouts WHERE status = 'pending' AND kind = 'milestone'";
     assert_eq!(app.count(queued).await, 300);
     // Two milestone tips leave, then the challenge is won.
@@ -468,7 +468,7 @@ async fn a_challenge_prize_overtakes_a_milestone_backlog(db: Db) {
         [hitter("uid-win", "LuckyDuck", 150.0, 0.4, BASS)],
     );
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let next = send_next(&app.state).await.unwrap().unwrap();
     assert_eq!(
         (next.payout.kind.as_str(), next.payout.key.as_str()),
@@ -499,7 +499,7 @@ async fn a_dry_run_win_is_announced_as_a_test(db: Db) {
         [hitter("uid-win", "LuckyDuck", 150.0, 0.4, BASS)],
     );
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     publish_challenges(&app.state).await;
     assert_eq!(
         count_calls(&discord, "POST /channels/222/messages").await,

@@ -343,7 +343,7 @@ async fn import_then_one_cycle_pays_only_new_tiers(db: Db) {
     let Some(app) = TestApp::spawn_on(target, test_start(), false, adjust).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let challenge_key = format!(
         "challenge:{}",
         app.count("SELECT id FROM challenges WHERE game_id = 'pragmatic:vs20sugarrush'")
@@ -406,7 +406,7 @@ async fn import_after_serve(db: Db, pays_existing: bool) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let status = if pays_existing { "pending" } else { "held" };
     assert_eq!(keys_with_status(&app, status).await.len(), 8 + 5 + 10 + 2);
     if !pays_existing {
@@ -432,7 +432,7 @@ async fn import_after_serve(db: Db, pays_existing: bool) {
     let paid: f64 = casino.tips().iter().map(|t| t.amount.unwrap()).sum();
     assert_eq!(paid, 18.0);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
 }
 
@@ -489,7 +489,7 @@ async fn first_run_holds_until_baseline(db: Db) {
     let Some(app) = TestApp::spawn_full(db, test_start(), false, &adjust).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let held = keys_with_status(&app, "held").await;
     assert_eq!(held.len(), 7 + 17, "{held:?}");
     assert_eq!(
@@ -508,7 +508,7 @@ async fn first_run_holds_until_baseline(db: Db) {
             ("uid-big", "Whale", 20_000.0),
         ],
     );
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(
         keys_with_status(&app, "pending").await,
         ["milestone:2026-11:uid-alice:8"]
@@ -543,7 +543,7 @@ async fn first_run_holds_until_baseline(db: Db) {
     assert_eq!(drain(&app).await, 1);
     assert_eq!(casino.tips().len(), 1);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0, "baselined tiers are never paid");
 }
 
@@ -554,7 +554,7 @@ async fn first_run_pays_existing_releases_held_tiers(db: Db) {
     let Some(app) = TestApp::spawn_full(db, test_start(), false, &adjust).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(keys_with_status(&app, "held").await.len(), 7);
     let test_db = app.stop_keeping_db().await;
     let Some(app) = TestApp::spawn_on(test_db, test_start(), false, |c| {
@@ -566,7 +566,7 @@ async fn first_run_pays_existing_releases_held_tiers(db: Db) {
         return;
     };
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert!(keys_with_status(&app, "held").await.is_empty());
     assert_eq!(drain(&app).await, 7);
     let paid: f64 = casino.tips().iter().map(|t| t.amount.unwrap()).sum();
@@ -588,7 +588,7 @@ async fn an_established_database_keeps_paying(db: Db) {
     .execute(app.state.store.pool())
     .await
     .unwrap();
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 7);
     let mut conn = app.state.store.pool().acquire().await.unwrap();
     assert_eq!(

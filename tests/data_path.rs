@@ -72,7 +72,7 @@ async fn a_cycle_ranks_the_monthly_and_weekly_boards(db: Db) {
     else {
         return;
     };
-    let report = run_and_record(&app.state).await.unwrap();
+    let report = run_and_record(&app.jobs).await.unwrap();
     assert_eq!(report.players_seen, 12);
 
     let board = app.state.board.current();
@@ -135,7 +135,7 @@ async fn excluded_players_are_left_off_the_boards(db: Db) {
         .await
         .unwrap();
     }
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let board = app.state.board.current();
     assert_eq!(board.month.entries[0].uid, "uid-02");
     assert_eq!(board.month.entries[0].prize, Some(Cents(50_000)));
@@ -150,7 +150,7 @@ async fn a_broken_answer_aborts_the_cycle_and_changes_nothing(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let before = app.state.board.current();
     let snapshot_sum = "SELECT CAST(SUM(weighted_cents) AS BIGINT) FROM player_snapshots";
     let stored_before = scalar(&app, snapshot_sum).await;
@@ -158,13 +158,13 @@ async fn a_broken_answer_aborts_the_cycle_and_changes_nothing(db: Db) {
     twelve_players(&casino, 2.0);
     app.clock.advance(Duration::minutes(10));
     casino.respond_malformed_next(10);
-    let error = run_and_record(&app.state).await.unwrap_err();
+    let error = run_and_record(&app.jobs).await.unwrap_err();
     assert!(matches!(error, CycleError::Affiliate(_)), "{error}");
     assert_eq!(*app.state.board.current(), *before);
     assert_eq!(scalar(&app, snapshot_sum).await, stored_before);
 
     casino.fail_next(10, 500);
-    assert!(run_and_record(&app.state).await.is_err());
+    assert!(run_and_record(&app.jobs).await.is_err());
     casino.clear_faults();
     assert_eq!(scalar(&app, snapshot_sum).await, stored_before);
     assert_eq!(
@@ -189,11 +189,11 @@ async fn an_empty_answer_after_players_is_refused(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let before = app.state.board.current();
     casino.set_rows(FakeCallKind::Weighted, Vec::<FakeRow>::new());
     casino.set_rows(FakeCallKind::Total, Vec::<FakeRow>::new());
-    let error = run_and_record(&app.state).await.unwrap_err();
+    let error = run_and_record(&app.jobs).await.unwrap_err();
     assert!(matches!(error, CycleError::SuspiciousEmpty(_)), "{error}");
     assert_eq!(*app.state.board.current(), *before);
 }
@@ -205,7 +205,7 @@ async fn a_restart_serves_the_same_boards_before_polling(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let before = app.state.board.current();
     let test_db = app.stop_keeping_db().await;
     casino.fail_next(100, 503);
@@ -229,11 +229,11 @@ async fn period_ends_freeze_standings_and_record_prizes_once(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
 
     // Past Sunday midnight: the week closes.
     app.clock.set(at(2026, 11, 30, 0, 20));
-    let report = run_and_record(&app.state).await.unwrap();
+    let report = run_and_record(&app.jobs).await.unwrap();
     assert_eq!(report.periods_closed, ["2026-11-23"]);
     let keys = payout_keys(&app, "multiplier").await;
     assert_eq!(
@@ -253,7 +253,7 @@ async fn period_ends_freeze_standings_and_record_prizes_once(db: Db) {
     // A day later the month closes; its final figures are fetched again.
     twelve_players(&casino, 1.5);
     app.clock.set(at(2026, 12, 1, 0, 5));
-    let report = run_and_record(&app.state).await.unwrap();
+    let report = run_and_record(&app.jobs).await.unwrap();
     assert_eq!(report.periods_closed, ["2026-11"]);
     let keys = payout_keys(&app, "leaderboard").await;
     assert_eq!(keys.len(), 10);
@@ -292,14 +292,14 @@ async fn period_ends_freeze_standings_and_record_prizes_once(db: Db) {
     // were earned by the first December cycle; the figures do not change).
     let recorded = scalar(&app, "SELECT COUNT(*) FROM payouts").await;
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let test_db = app.stop_keeping_db().await;
     let Some(again) =
         TestApp::spawn_on(test_db, at(2026, 12, 1, 0, 30), false, point_at(&casino)).await
     else {
         return;
     };
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     assert_eq!(
         scalar(&again, "SELECT COUNT(*) FROM payouts").await,
         recorded
@@ -370,7 +370,7 @@ async fn an_exclusion_takes_effect_on_the_boards_at_once(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(app.state.board.current().month.entries[0].uid, "uid-01");
     let exclude = SynthInteraction::command(
         "exclude",
@@ -414,15 +414,15 @@ async fn only_one_replica_holds_the_job_lock_on_postgres() {
     else {
         return;
     };
-    assert!(first.state.leadership.check().await.unwrap());
-    assert!(!second.state.leadership.check().await.unwrap());
+    assert!(first.jobs.leadership.check().await.unwrap());
+    assert!(!second.jobs.leadership.check().await.unwrap());
     assert!(
-        first.state.leadership.check().await.unwrap(),
+        first.jobs.leadership.check().await.unwrap(),
         "the holder keeps it"
     );
-    first.state.leadership.release().await;
+    first.jobs.leadership.release().await;
     assert!(
-        second.state.leadership.check().await.unwrap(),
+        second.jobs.leadership.check().await.unwrap(),
         "released: the other takes over"
     );
 }

@@ -77,7 +77,7 @@ async fn one_poll_serves_the_same_board_everywhere_and_edits_discord_in_place(db
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     after_cycle(&app.state).await;
 
     let api: Value = app.get("/api/leaderboard").await.json().await.unwrap();
@@ -129,7 +129,7 @@ async fn one_poll_serves_the_same_board_everywhere_and_edits_discord_in_place(db
     // Next cycle: new figures, the same two messages edited, nothing posted.
     players(&casino, 500.0);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     after_cycle(&app.state).await;
     let requests = discord.received_requests().await.unwrap();
     let patches: Vec<String> = requests

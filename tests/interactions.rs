@@ -399,6 +399,10 @@ async fn health_ready_and_metrics_answer(db: Db) {
     app.post_signed(&app.sign(&SynthInteraction::ping())).await;
     let metrics = app.metrics_text().await;
     assert!(metrics.contains("fts_http_requests_total"), "{metrics}");
+    assert!(
+        metrics.contains("fts_http_request_duration_seconds_bucket{"),
+        "{metrics}"
+    );
     assert!(metrics.contains("route=\"/interactions\""), "{metrics}");
     assert!(
         metrics.contains("fts_interaction_duration_seconds"),

@@ -115,7 +115,7 @@ async fn run_steps(steps: Vec<Step>) {
                 weighted[player] += dollars;
                 set_rows(&casino, &weighted);
                 app.clock.advance(Duration::minutes(10));
-                if run_and_record(&app.state).await.is_ok() {
+                if run_and_record(&app.jobs).await.is_ok() {
                     for i in 0..3 {
                         if !excluded[i] {
                             peak[i] = weighted[i];
@@ -126,7 +126,7 @@ async fn run_steps(steps: Vec<Step>) {
             Step::ApiDown => {
                 // Malformed answers are not retried, so the step is fast.
                 casino.respond_malformed_next(1_000);
-                assert!(run_and_record(&app.state).await.is_err());
+                assert!(run_and_record(&app.jobs).await.is_err());
                 casino.clear_faults();
             }
             Step::Tipping(kind) => casino.set_tip_behaviour(match kind {

@@ -220,7 +220,7 @@ async fn sse_client_gets_the_leaderboard_within_a_second_of_a_cycle(db: Db) {
     .unwrap();
     drop(conn);
 
-    let cycle = run_and_record(&app.state);
+    let cycle = run_and_record(&app.jobs);
     let published_at = Instant::now();
     cycle.await.unwrap();
     let doc = client

@@ -91,7 +91,7 @@ async fn a_jump_to_tier_7_pays_7_tips_once(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 7);
     assert_eq!(tip_amounts(&casino), [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0]);
     let tips = casino.tips();
@@ -106,7 +106,7 @@ async fn a_jump_to_tier_7_pays_7_tips_once(db: Db) {
 
     // The same figures again, and after a restart: nothing more.
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
     let test_db = app.stop_keeping_db().await;
     let Some(again) =
@@ -114,20 +114,20 @@ async fn a_jump_to_tier_7_pays_7_tips_once(db: Db) {
     else {
         return;
     };
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     assert_eq!(drain(&again).await, 0);
     assert_eq!(casino.tips().len(), 7);
 
     // Crossing one more tier pays just that one.
     player_at(&casino, 1_000.0);
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     assert_eq!(drain(&again).await, 1);
     assert_eq!(tip_amounts(&casino).last(), Some(&2.0));
 
     // A new month pays the tiers again (keyed by the data's month).
     player_at(&casino, 850.0);
     again.clock.set(at(2026, 12, 2, 12));
-    run_and_record(&again.state).await.unwrap();
+    run_and_record(&again.jobs).await.unwrap();
     drain(&again).await;
     let december = statuses(&again)
         .await
@@ -147,7 +147,7 @@ async fn a_refusal_is_failed_with_its_message_and_not_resent(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let report = send_next(&app.state).await.unwrap().unwrap();
     assert_eq!(report.status, PayoutStatus::Failed);
     assert_eq!(
@@ -156,7 +156,7 @@ async fn a_refusal_is_failed_with_its_message_and_not_resent(db: Db) {
     );
     casino.set_tip_behaviour(TipBehaviour::Succeed);
     assert_eq!(drain(&app).await, 0);
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
     assert_eq!(casino.tips().len(), 1);
     let error: String = sqlx::query("SELECT error FROM payouts")
@@ -176,7 +176,7 @@ async fn a_server_error_is_unknown_and_never_resent(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let report = send_next(&app.state).await.unwrap().unwrap();
     assert_eq!(report.status, PayoutStatus::Unknown);
     casino.set_tip_behaviour(TipBehaviour::Succeed);
@@ -196,14 +196,14 @@ async fn the_api_down_for_cycles_then_each_payout_goes_once(db: Db) {
     // The affiliate API is down: no cycle, no intents.
     casino.fail_next(1_000, 503);
     for _ in 0..3 {
-        assert!(run_and_record(&app.state).await.is_err());
+        assert!(run_and_record(&app.jobs).await.is_err());
         app.clock.advance(Duration::minutes(10));
     }
     assert_eq!(drain(&app).await, 0);
     casino.clear_faults();
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 5);
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
     assert_eq!(casino.tips().len(), 5);
 }
@@ -219,7 +219,7 @@ async fn without_a_tipping_token_payouts_stay_pending(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
     assert_eq!(statuses(&app).await[0].1, "pending");
     assert!(casino.tips().is_empty());
@@ -232,7 +232,7 @@ async fn dry_run_records_sent_without_calling_the_api(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 1);
     assert!(casino.tips().is_empty());
     let dry: i64 = sqlx::query("SELECT dry_run FROM payouts WHERE status = 'sent'")
@@ -270,7 +270,7 @@ async fn excluded_players_earn_no_milestones(db: Db) {
         return;
     };
     exclude_in_store(&app).await;
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
     assert!(casino.tips().is_empty());
 }
@@ -296,7 +296,7 @@ async fn excluding_a_player_cancels_their_queued_payouts(db: Db) {
     let Some(app) = celebrating_app(db, &casino, &discord).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     // Tier 1 was caught mid-call earlier: its outcome is in doubt.
     sqlx::query("UPDATE payouts SET status = 'unknown' WHERE idempotency_key = $1")
         .bind("milestone:2026-11:uid-jump:1")
@@ -335,7 +335,7 @@ async fn excluding_a_player_cancels_their_queued_payouts(db: Db) {
     // While excluded they cross tier 8: nothing is earned.
     player_at(&casino, 1_000.0);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 0);
 
     // Including them again does not bring the cancelled payouts back; the
@@ -348,7 +348,7 @@ async fn excluding_a_player_cancels_their_queued_payouts(db: Db) {
     );
     for _ in 0..2 {
         app.clock.advance(Duration::minutes(10));
-        run_and_record(&app.state).await.unwrap();
+        run_and_record(&app.jobs).await.unwrap();
     }
     assert_eq!(drain(&app).await, 1);
     assert_eq!(tip_amounts(&casino), [2.0], "tier 8 only");
@@ -382,7 +382,7 @@ async fn the_worker_never_sends_automatic_payouts_of_excluded_players(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     exclude_in_store(&app).await;
     assert_eq!(drain(&app).await, 0);
     assert!(casino.tips().is_empty());
@@ -410,10 +410,10 @@ async fn board_rows_show_tier_badges_and_tips_this_month(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 7);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
 
     let html = app.get("/").await.text().await.unwrap();
     assert!(
@@ -479,8 +479,8 @@ async fn a_second_replica_pays_nothing_more() {
     else {
         return;
     };
-    run_and_record(&first.state).await.unwrap();
-    run_and_record(&second.state).await.unwrap();
+    run_and_record(&first.jobs).await.unwrap();
+    run_and_record(&second.jobs).await.unwrap();
     let (a, b) = tokio::join!(drain(&first), drain(&second));
     assert_eq!(a + b, 7);
     assert_eq!(casino.tips().len(), 7);
@@ -562,7 +562,7 @@ async fn each_sent_tier_is_celebrated_once(db: Db) {
     let Some(app) = celebrating_app(db, &casino, &discord).await else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 3);
     fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
     fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
@@ -610,7 +610,7 @@ async fn celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes(db: 
         return;
     };
     let tiers = fts_assistant::domain::milestones::default_tiers().len();
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 2 * tiers);
     // A day later those tips are old news: nothing is posted.
     app.clock.advance(Duration::hours(25));
@@ -620,7 +620,7 @@ async fn celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes(db: 
     // Two more whales: a fresh backlog of 2 × 30 tiers drains in passes of 50.
     whales(&casino, 4);
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 2 * tiers);
     let posted = || async { discord.received_requests().await.unwrap().len() };
     fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
@@ -659,9 +659,9 @@ async fn a_closed_week_is_summarised_once_after_its_prizes_are_sent(db: Db) {
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     app.clock.set(at(2026, 11, 30, 1));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert_eq!(drain(&app).await, 3);
     fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;
     fts_assistant::jobs::celebrations::announce_sent_payouts(&app.state).await;

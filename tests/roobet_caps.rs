@@ -52,7 +52,7 @@ async fn an_answer_over_the_stats_cap_aborts_the_cycle_within_bounded_memory(db:
     else {
         return;
     };
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let before = app.state.board.current();
     let snapshots = "SELECT COUNT(*) FROM player_snapshots";
     let stored_before = app.count(snapshots).await;
@@ -73,7 +73,7 @@ async fn an_answer_over_the_stats_cap_aborts_the_cycle_within_bounded_memory(db:
                 }
             })
         };
-        let error = run_and_record(&app.state).await.unwrap_err();
+        let error = run_and_record(&app.jobs).await.unwrap_err();
         sampler.abort();
         peak.fetch_max(rss_bytes(), std::sync::atomic::Ordering::Relaxed);
         casino.clear_faults();

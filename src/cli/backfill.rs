@@ -11,7 +11,6 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::period::MonthPeriod;
 use crate::jobs::history::fill_month;
-use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
 use crate::store::{totals, Store};
 
 /// The most months one backfill fetches (ten years).
@@ -37,20 +36,9 @@ pub async fn backfill(
     if !(1..=MAX_MONTHS).contains(&months) {
         bail!("--months must be from 1 to {MAX_MONTHS}");
     }
-    let (Some(token), Some(user_id)) = (&config.roobet_api_token, &config.roobet_user_id) else {
+    let Some(client) = crate::clients::affiliate(config)? else {
         bail!("ROOBET_API_TOKEN and ROOBET_USER_ID are both needed to backfill");
     };
-    let base = url::Url::parse(&config.roobet_api_base).context("ROOBET_API_BASE")?;
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    let client = AffiliateClient::new(
-        http,
-        base,
-        token.clone(),
-        user_id.clone(),
-        RetryPolicy::default(),
-    );
     let store = Store::open(&config.database_url)
         .await
         .context("opening the database")?;

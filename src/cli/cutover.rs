@@ -21,32 +21,14 @@ use crate::domain::milestones::newly_reached;
 use crate::domain::money::Cents;
 use crate::domain::payout_keys::{milestone_key, PayoutKind};
 use crate::domain::period::MonthPeriod;
+use crate::domain::players::MonthTotals;
 use crate::domain::players::PlayerFigures;
 use crate::domain::rewards::Rewards;
-use crate::jobs::rebuild::{excluded_uids, month_totals};
-use crate::roobet::affiliate::{AffiliateClient, RetryPolicy};
+use crate::published::excluded_uids;
+use crate::roobet::affiliate::AffiliateClient;
 use crate::store::cutover::{self, FirstRunState, Recorded};
 use crate::store::payouts::{NewPayout, PayoutStatus};
 use crate::store::{challenges, milestones, Store};
-
-/// The affiliate client of the configuration, or `None` when polling is
-/// not configured.
-pub fn affiliate_client(config: &Config) -> anyhow::Result<Option<AffiliateClient>> {
-    let (Some(token), Some(user_id)) = (&config.roobet_api_token, &config.roobet_user_id) else {
-        return Ok(None);
-    };
-    let base = url::Url::parse(&config.roobet_api_base).context("ROOBET_API_BASE")?;
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("fts-assistant/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    Ok(Some(AffiliateClient::new(
-        http,
-        base,
-        token.clone(),
-        user_id.clone(),
-        RetryPolicy::default(),
-    )))
-}
 
 /// Loads `REWARDS_FILE` (or the built-in tables), as `serve` does.
 pub fn rewards(config: &Config) -> anyhow::Result<Rewards> {
@@ -239,7 +221,7 @@ pub async fn baseline(
     clock: &dyn Clock,
     dry_run: bool,
 ) -> anyhow::Result<BaselineReport> {
-    let Some(client) = affiliate_client(config)? else {
+    let Some(client) = crate::clients::affiliate(config)? else {
         bail!(
             "baseline reads this month's figures from the affiliate API: set ROOBET_API_TOKEN \
              and ROOBET_USER_ID"
@@ -297,7 +279,7 @@ pub async fn baseline(
     report.held_matched +=
         i64::try_from(cutover::resolve_held(&mut tx, PayoutStatus::Baselined, now_ms).await?)
             .unwrap_or(i64::MAX);
-    let total = month_totals(&figures).wagered;
+    let total = MonthTotals::of(&figures).wagered;
     for goal in newly_reached_goals(&rewards.goals, total, None) {
         if cutover::mark_goal_announced(&mut tx, &month_key, goal, now_ms).await? {
             report.goals.push(goal);

@@ -375,5 +375,7 @@ fn truncate_lines(text: &mut String, max: usize) {
     }
 }
 
+pub mod challenges;
+
 #[cfg(test)]
 mod tests;

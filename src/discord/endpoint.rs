@@ -19,7 +19,7 @@ use twilight_model::application::interaction::Interaction;
 
 use super::{respond, router};
 use crate::app::AppState;
-use crate::web::metrics::KindLabels;
+use crate::metrics::KindLabels;
 
 /// Largest accepted request body; larger ones get 413 before verification.
 pub const MAX_INTERACTION_BODY: usize = 64 * 1024;

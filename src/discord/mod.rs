@@ -8,6 +8,7 @@ pub mod dev_keys;
 pub mod embeds;
 pub mod endpoint;
 pub mod permissions;
+pub mod posts;
 pub mod respond;
 pub mod rest;
 pub mod router;

@@ -347,5 +347,25 @@ impl NewChallenge {
     }
 }
 
+/// Attempts shown per challenge by `/challenge_results` (the original
+/// showed the top 5 with bet and payout).
+pub const TOP_ATTEMPTS: usize = 5;
+
+/// The best attempt on an active challenge seen by the last poll (meets the
+/// game and minimum bet, not yet the multiplier). Stored as JSON; the
+/// username is unmasked and masked when shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BestAttempt {
+    /// Username at the time.
+    pub username: String,
+    /// Its multiplier, hundredths.
+    pub multiplier_x100: i64,
+    /// Its bet, cents.
+    pub bet_cents: i64,
+    /// What the spin paid, cents (absent in values stored before it was kept).
+    #[serde(default)]
+    pub payout_cents: i64,
+}
+
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 
 use super::money::Cents;
 use super::period::MonthPeriod;
+use super::players::MonthTotals;
+use super::wording::progress_bar;
 
 /// Projections are withheld for this long after the month starts, because
 /// a few hours of data extrapolate wildly.
@@ -75,6 +77,41 @@ pub fn projection(so_far: Cents, period: MonthPeriod, now: DateTime<Utc>) -> Opt
     } else {
         i64::MAX
     })))
+}
+
+/// The line about the next goal: `$75,000 · ▰▰▱… 40.0%`, or that the
+/// ladder is complete. Shared by the announcement and `/monthlygoal`.
+pub fn next_goal_text(ladder: &[Cents], total: Cents) -> String {
+    match next_goal(ladder, total) {
+        Some(next) => {
+            let from = ladder
+                .iter()
+                .copied()
+                .filter(|g| *g <= total)
+                .max()
+                .unwrap_or(Cents::ZERO);
+            format!(
+                "**{next}**, {} to go\n{}",
+                next.saturating_sub(total),
+                progress_bar(total, from, next)
+            )
+        }
+        None if ladder.is_empty() => "No community goals are set.".to_string(),
+        None => "🏆 Every goal of the month is reached!".to_string(),
+    }
+}
+
+/// The month-end projection line, or when it will appear (it is withheld
+/// for the first 24 hours, when a few hours extrapolate wildly).
+pub fn projection_text(totals: &MonthTotals, period: MonthPeriod, now: DateTime<Utc>) -> String {
+    let total = projection(totals.wagered, period, now);
+    let weighted = projection(totals.weighted, period, now);
+    match (total, weighted) {
+        (Some(total), Some(weighted)) => {
+            format!("**{total}** total · {weighted} weighted at the current pace")
+        }
+        _ => "Shown after the first 24 hours of the month.".to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -78,3 +78,26 @@ pub(crate) mod fixtures {
         }
     }
 }
+
+/// Community totals of one month (every referred player, excluded or not:
+/// they are the affiliate's real volume).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// Total (unweighted) wager.
+    pub wagered: Cents,
+    /// Weighted wager.
+    pub weighted: Cents,
+    /// Players with any activity.
+    pub players: u32,
+}
+
+impl MonthTotals {
+    /// The community totals of a month's figures (every player counts).
+    pub fn of(players: &[PlayerFigures]) -> Self {
+        Self {
+            wagered: players.iter().map(|p| p.wagered).sum::<Cents>(),
+            weighted: players.iter().map(|p| p.weighted_wagered).sum::<Cents>(),
+            players: u32::try_from(players.len()).unwrap_or(u32::MAX),
+        }
+    }
+}

@@ -33,7 +33,7 @@ pub async fn announce_sent_payouts(state: &AppState) {
     if let Err(e) = announce_weeks(state).await {
         tracing::warn!(error = %e, "weekly payout summaries failed");
     }
-    if let Err(e) = super::challenges::discord::announce_wins(state).await {
+    if let Err(e) = crate::discord::posts::challenges::announce_wins(state).await {
         tracing::warn!(error = %e, "challenge winners not announced; will retry");
     }
 }

@@ -8,28 +8,24 @@
 //! together: a restart, a repeated cycle or a second replica finds the
 //! challenge closed and the key taken, and pays nothing more.
 
-pub mod discord;
-pub mod messages;
-
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::poll::CycleError;
-use super::rebuild::excluded_uids;
 use crate::app::AppState;
+use crate::discord::posts::challenges as discord;
 use crate::domain::challenges::{pick_winner, ranked_attempts, ChallengeRule, Winner};
+use crate::domain::challenges::{BestAttempt, TOP_ATTEMPTS};
 use crate::domain::money::Multiplier;
 use crate::domain::payout_keys::{challenge_key, PayoutKind};
 use crate::domain::players::PlayerFigures;
+use crate::published::excluded_uids;
 use crate::roobet::affiliate::AffiliateClient;
 use crate::store::challenges::{self, ChallengeRow, WinRecord};
 use crate::store::payouts::{self, NewPayout, PayoutStatus};
 use crate::store::{settings, StoreError};
-use messages::BestAttempt;
 
-pub use discord::{announce_cancelled, announce_new_challenge, refresh_board};
+pub use crate::discord::posts::challenges::refresh_board;
 
 /// A challenge this cycle closed with a winner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +139,7 @@ async fn close_and_pay(
 }
 
 /// Keeps the best non-winning attempts (right game, minimum bet met), the
-/// top [`messages::TOP_ATTEMPTS`], for the board, the page and
+/// top [`TOP_ATTEMPTS`], for the board, the page and
 /// `/challenge_results`.
 async fn record_best_attempt(
     conn: &mut AnyConnection,
@@ -157,16 +153,15 @@ async fn record_best_attempt(
         required: Multiplier(0),
         ..rule.clone()
     };
-    let top: Vec<BestAttempt> =
-        ranked_attempts(&any_multiplier, figures, excluded, messages::TOP_ATTEMPTS)
-            .into_iter()
-            .map(|w| BestAttempt {
-                username: w.username,
-                multiplier_x100: w.hit.multiplier.0,
-                bet_cents: w.hit.bet.0,
-                payout_cents: w.hit.payout.0,
-            })
-            .collect();
+    let top: Vec<BestAttempt> = ranked_attempts(&any_multiplier, figures, excluded, TOP_ATTEMPTS)
+        .into_iter()
+        .map(|w| BestAttempt {
+            username: w.username,
+            multiplier_x100: w.hit.multiplier.0,
+            bet_cents: w.hit.bet.0,
+            payout_cents: w.hit.payout.0,
+        })
+        .collect();
     let Some(best) = top.first() else {
         return Ok(());
     };
@@ -176,44 +171,6 @@ async fn record_best_attempt(
         .map_err(|e| StoreError::Corrupt(format!("top attempts: {e}")))?;
     settings::set(conn, &challenges::best_attempt_key(id), &best_json, now_ms).await?;
     settings::set(conn, &challenges::top_attempts_key(id), &top_json, now_ms).await
-}
-
-/// The stored top attempts of `active` challenges, by id, best first; a
-/// malformed value is skipped (it is only shown, never paid). Values stored
-/// before the top 5 were kept fall back to the single best attempt.
-pub async fn top_attempts(
-    conn: &mut AnyConnection,
-    active: &[ChallengeRow],
-) -> Result<HashMap<i64, Vec<BestAttempt>>, StoreError> {
-    let mut out = HashMap::new();
-    let single = best_attempts(conn, active).await?;
-    for row in active {
-        let stored = settings::get(conn, &challenges::top_attempts_key(row.id)).await?;
-        let top = stored
-            .and_then(|json| serde_json::from_str::<Vec<BestAttempt>>(&json).ok())
-            .or_else(|| single.get(&row.id).cloned().map(|b| vec![b]));
-        if let Some(top) = top {
-            out.insert(row.id, top);
-        }
-    }
-    Ok(out)
-}
-
-/// The stored best attempts of `active` challenges, by id; a malformed
-/// value is skipped (it is only shown, never paid).
-pub async fn best_attempts(
-    conn: &mut AnyConnection,
-    active: &[ChallengeRow],
-) -> Result<HashMap<i64, BestAttempt>, StoreError> {
-    let mut out = HashMap::new();
-    for row in active {
-        if let Some(json) = settings::get(conn, &challenges::best_attempt_key(row.id)).await? {
-            if let Ok(best) = serde_json::from_str::<BestAttempt>(&json) {
-                out.insert(row.id, best);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// After a cycle: announce winners and refresh the active-challenge board

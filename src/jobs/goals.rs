@@ -14,10 +14,11 @@ use serde_json::Value;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use crate::app::AppState;
-use crate::chart::progress_bar;
 use crate::discord::embeds::{message_body, GOLD};
 use crate::discord::rest::{call_outcome, RestError};
-use crate::domain::goals::{goal_to_announce, newly_reached_goals, next_goal, projection};
+use crate::domain::goals::{
+    goal_to_announce, newly_reached_goals, next_goal_text, projection_text,
+};
 use crate::domain::money::Cents;
 use crate::published::MonthBoard;
 use crate::store::{goals, StoreError};
@@ -94,41 +95,6 @@ pub async fn announce(state: &AppState) -> Result<GoalOutcome, StoreError> {
     }
 }
 
-/// The line about the next goal: `$75,000 · ▰▰▱… 40.0%`, or that the
-/// ladder is complete. Shared by the announcement and `/monthlygoal`.
-pub fn next_goal_text(ladder: &[Cents], total: Cents) -> String {
-    match next_goal(ladder, total) {
-        Some(next) => {
-            let from = ladder
-                .iter()
-                .copied()
-                .filter(|g| *g <= total)
-                .max()
-                .unwrap_or(Cents::ZERO);
-            format!(
-                "**{next}**, {} to go\n{}",
-                next.saturating_sub(total),
-                progress_bar(total, from, next)
-            )
-        }
-        None if ladder.is_empty() => "No community goals are set.".to_string(),
-        None => "🏆 Every goal of the month is reached!".to_string(),
-    }
-}
-
-/// The month-end projection line, or when it will appear (it is withheld
-/// for the first 24 hours, when a few hours extrapolate wildly).
-pub fn projection_text(month: &MonthBoard, now: DateTime<Utc>) -> String {
-    let total = projection(month.totals.wagered, month.period, now);
-    let weighted = projection(month.totals.weighted, month.period, now);
-    match (total, weighted) {
-        (Some(total), Some(weighted)) => {
-            format!("**{total}** total · {weighted} weighted at the current pace")
-        }
-        _ => "Shown after the first 24 hours of the month.".to_string(),
-    }
-}
-
 fn announcement(month: &MonthBoard, goal: Cents, ladder: &[Cents], now: DateTime<Utc>) -> Value {
     let totals = &month.totals;
     let embed = EmbedBuilder::new()
@@ -148,7 +114,7 @@ fn announcement(month: &MonthBoard, goal: Cents, ladder: &[Cents], now: DateTime
         ))
         .field(EmbedFieldBuilder::new(
             "Projected month end",
-            projection_text(month, now),
+            projection_text(&month.totals, month.period, now),
         ))
         .footer(EmbedFooterBuilder::new(
             "Goals count the community's total wager (all games)",

@@ -14,11 +14,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
+use tracing::Instrument;
 
-use super::rebuild::month_totals;
 use crate::app::AppState;
 use crate::domain::period::MonthPeriod;
-use crate::published::MonthTotals;
+use crate::domain::players::MonthTotals;
 use crate::roobet::affiliate::AffiliateClient;
 use crate::store::{settings, totals, StoreError};
 
@@ -74,7 +74,7 @@ pub async fn fill_month(
     let figures = client
         .period_figures(month.start(), month.end_inclusive(), now)
         .await?;
-    let month_totals = month_totals(&figures);
+    let month_totals = MonthTotals::of(&figures);
     totals::upsert(
         conn,
         &month.key(),
@@ -149,13 +149,14 @@ pub async fn backfill_if_empty(state: &AppState) -> Result<bool, FillError> {
 /// Runs [`backfill_if_empty`] as a background task; the scheduler starts it
 /// after a successful cycle until a pass reports the history complete.
 pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<bool> {
-    tokio::spawn(async move {
+    let backfill = async move {
         match backfill_if_empty(&state).await {
             Ok(done) => done,
             Err(error) => {
-                tracing::warn!(%error, "month history backfill paused; it resumes after the next cycle");
+                tracing::warn!(error = ?error, "month history backfill paused; it resumes after the next cycle");
                 false
             }
         }
-    })
+    };
+    tokio::spawn(backfill.instrument(tracing::info_span!("history_backfill")))
 }

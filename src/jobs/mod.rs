@@ -11,8 +11,8 @@ pub mod milestones;
 pub mod payout_worker;
 pub mod poll;
 pub mod publisher;
-pub mod rebuild;
 pub mod rollover;
+pub mod runtime;
 pub mod scheduler;
 pub mod written;
 

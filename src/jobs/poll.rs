@@ -9,18 +9,20 @@ use tracing::Instrument;
 
 use super::challenges::detect_winners;
 use super::milestones::award_milestones;
-use super::rebuild::{assemble, attach_month_tips, excluded_uids, month_totals};
 use super::rollover::close_ended_periods;
+use super::runtime::Jobs;
 use super::written::WrittenFigures;
 use crate::app::AppState;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
+use crate::domain::players::MonthTotals;
 use crate::domain::players::PlayerFigures;
+use crate::metrics::KindLabels;
+use crate::published::{assemble, attach_month_tips, excluded_uids};
 use crate::roobet::affiliate::{StatsFilter, StatsQuery};
 use crate::roobet::AffiliateError;
 use crate::store::cycles::{self, CycleRecord};
 use crate::store::snapshots::{self, PeriodKind};
 use crate::store::{games, periods, players, totals, StoreError};
-use crate::web::metrics::KindLabels;
 
 /// Why a cycle did not complete. Nothing it would have written was kept.
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +66,8 @@ pub struct CycleReport {
 
 /// Runs one cycle: roll-over of ended periods, then the current month and
 /// week, persisted in one transaction, then the published snapshot swapped.
-pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
+pub async fn run_cycle(jobs: &Jobs) -> Result<CycleReport, CycleError> {
+    let state = &*jobs.state;
     let client = state.affiliate.as_ref().ok_or(CycleError::Off)?;
     let now = state.clock.now();
     let periods_closed = close_ended_periods(state, client, now).await?;
@@ -84,7 +87,7 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     let week_figures: Vec<PlayerFigures> =
         week_rows.into_iter().map(|r| r.into_figures()).collect();
 
-    let mut written = state.written.lock().await;
+    let mut written = jobs.written().lock().await;
     let finished_ms = persist(
         state,
         &mut written,
@@ -116,7 +119,7 @@ pub async fn run_cycle(state: &AppState) -> Result<CycleReport, CycleError> {
     state.board.publish(published);
     // Best attempts and wins change with the cycle (live `challenges`).
     crate::web::live::publish_challenges(state).await;
-    state.payouts_wakeup.notify_one();
+    state.payout_queue.wake();
     Ok(CycleReport {
         players_seen: month_figures.len(),
         periods_closed,
@@ -198,7 +201,7 @@ async fn persist(
     totals::upsert(
         &mut tx,
         &month_key,
-        &month_totals(month_figures),
+        &MonthTotals::of(month_figures),
         false,
         now_ms,
     )
@@ -222,12 +225,13 @@ async fn persist(
 /// Runs a cycle (one at a time per process), records a failure in the
 /// cycles log, and updates the poll status and the metrics. The job loop
 /// and tests call this.
-pub async fn run_and_record(state: &AppState) -> Result<CycleReport, CycleError> {
-    let _one_at_a_time = state.cycle_lock.lock().await;
+pub async fn run_and_record(jobs: &Jobs) -> Result<CycleReport, CycleError> {
+    let state = &*jobs.state;
+    let _one_at_a_time = jobs.cycle_lock().lock().await;
     let started_at = state.clock.now();
     let started = Instant::now();
     let span = tracing::info_span!("poll_cycle", started = %started_at.format("%Y-%m-%d %H:%M:%S"));
-    let result = run_cycle(state).instrument(span).await;
+    let result = run_cycle(jobs).instrument(span).await;
     let finished_at = state.clock.now();
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let outcome = match &result {
@@ -245,8 +249,7 @@ pub async fn run_and_record(state: &AppState) -> Result<CycleReport, CycleError>
         .metrics
         .poll_duration
         .observe(started.elapsed().as_secs_f64());
-    {
-        let mut status = state.poll_status.write().unwrap_or_else(|e| e.into_inner());
+    jobs.update_poll_status(|status| {
         status.last_attempt = Some(finished_at);
         status.last_duration_ms = Some(elapsed_ms);
         match &result {
@@ -260,7 +263,7 @@ pub async fn run_and_record(state: &AppState) -> Result<CycleReport, CycleError>
                 status.consecutive_failures += 1;
             }
         }
-    }
+    });
     match &result {
         Ok(report) => tracing::info!(
             players = report.players_seen,

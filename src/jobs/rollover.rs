@@ -9,13 +9,14 @@ use sqlx::AnyConnection;
 
 use super::milestones::award_milestones;
 use super::poll::CycleError;
-use super::rebuild::{excluded_uids, month_totals};
 use crate::app::AppState;
 use crate::domain::leaderboard::rank_monthly;
 use crate::domain::multiplier::rank_weekly;
 use crate::domain::payout_keys::{leaderboard_key, multiplier_key, PayoutKind};
 use crate::domain::period::{MonthPeriod, WeekPeriod};
+use crate::domain::players::MonthTotals;
 use crate::domain::players::PlayerFigures;
+use crate::published::excluded_uids;
 use crate::roobet::affiliate::{AffiliateClient, StatsFilter, StatsQuery};
 use crate::store::payouts::{self, NewPayout, PayoutStatus};
 use crate::store::snapshots::{self, PeriodKind};
@@ -158,7 +159,7 @@ async fn close_month(
         )
         .await?;
     }
-    totals::upsert(&mut tx, &key, &month_totals(&stored), true, now_ms).await?;
+    totals::upsert(&mut tx, &key, &MonthTotals::of(&stored), true, now_ms).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(true)
 }

@@ -10,11 +10,12 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::poll;
-use super::rebuild::published_from_store;
-use crate::app::AppState;
+use super::runtime::Jobs;
+use crate::published::published_from_store;
 
 /// Runs jobs until `stop` turns true.
-pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+pub async fn run(jobs: Arc<Jobs>, mut stop: watch::Receiver<bool>) {
+    let state = &jobs.state;
     if !state.polling_enabled() {
         tracing::info!("background jobs are off: polling is not configured");
         return;
@@ -28,10 +29,10 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             break;
         }
-        match state.leadership.check().await {
+        match jobs.leadership.check().await {
             Ok(true) => {
-                if poll::run_and_record(&state).await.is_ok() {
-                    super::after_cycle(&state).await;
+                if poll::run_and_record(&jobs).await.is_ok() {
+                    super::after_cycle(state).await;
                     if let Some(task) = history.take_if(|task| task.is_finished()) {
                         history_done = task.await.unwrap_or(false);
                     }
@@ -40,7 +41,7 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
                     }
                 }
             }
-            Ok(false) => refresh_follower(&state).await,
+            Ok(false) => refresh_follower(&jobs).await,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot check the job lock; retrying next interval")
             }
@@ -53,11 +54,12 @@ pub async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     if let Some(task) = history {
         task.abort();
     }
-    state.leadership.release().await;
+    jobs.leadership.release().await;
     tracing::info!("background jobs stopped");
 }
 
-async fn refresh_follower(state: &AppState) {
+async fn refresh_follower(jobs: &Jobs) {
+    let state = &jobs.state;
     let now = state.clock.now();
     let refreshed = async {
         let mut conn = state.store.pool().acquire().await?;
@@ -66,11 +68,7 @@ async fn refresh_follower(state: &AppState) {
     match refreshed.await {
         Ok(published) => {
             if let Some(at) = published.updated_at {
-                state
-                    .poll_status
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .last_success = Some(at);
+                jobs.update_poll_status(|status| status.last_success = Some(at));
             }
             state.board.publish(published);
         }

@@ -3,10 +3,12 @@
 //! (or two replicas closing the same challenge) change the row once.
 //! Several active challenges may share a game; each is judged on its own.
 
+use std::collections::HashMap;
+
 use sqlx::{AnyConnection, Row};
 
-use super::StoreError;
-use crate::domain::challenges::{ChallengeRule, GameIdentifier, NewChallenge};
+use super::{settings, StoreError};
+use crate::domain::challenges::{BestAttempt, ChallengeRule, GameIdentifier, NewChallenge};
 use crate::domain::money::{Cents, Multiplier};
 
 /// A challenge row as stored (winner fields are set once it is won; the
@@ -304,4 +306,41 @@ pub fn top_attempts_key(id: i64) -> String {
 /// Settings key of a challenge's best attempt so far (JSON).
 pub fn best_attempt_key(id: i64) -> String {
     format!("challenge.best.{id}")
+}
+/// The stored top attempts of `active` challenges, by id, best first; a
+/// malformed value is skipped (it is only shown, never paid). Values stored
+/// before the top 5 were kept fall back to the single best attempt.
+pub async fn top_attempts(
+    conn: &mut AnyConnection,
+    active: &[ChallengeRow],
+) -> Result<HashMap<i64, Vec<BestAttempt>>, StoreError> {
+    let mut out = HashMap::new();
+    let single = best_attempts(conn, active).await?;
+    for row in active {
+        let stored = settings::get(conn, &top_attempts_key(row.id)).await?;
+        let top = stored
+            .and_then(|json| serde_json::from_str::<Vec<BestAttempt>>(&json).ok())
+            .or_else(|| single.get(&row.id).cloned().map(|b| vec![b]));
+        if let Some(top) = top {
+            out.insert(row.id, top);
+        }
+    }
+    Ok(out)
+}
+
+/// The stored best attempts of `active` challenges, by id; a malformed
+/// value is skipped (it is only shown, never paid).
+pub async fn best_attempts(
+    conn: &mut AnyConnection,
+    active: &[ChallengeRow],
+) -> Result<HashMap<i64, BestAttempt>, StoreError> {
+    let mut out = HashMap::new();
+    for row in active {
+        if let Some(json) = settings::get(conn, &best_attempt_key(row.id)).await? {
+            if let Ok(best) = serde_json::from_str::<BestAttempt>(&json) {
+                out.insert(row.id, best);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::StoreError;
 use crate::domain::money::Cents;
-use crate::published::MonthTotals;
+use crate::domain::players::MonthTotals;
 
 /// Stores a month's totals (latest figures win; `is_final` once frozen).
 pub async fn upsert(

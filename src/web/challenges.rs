@@ -18,11 +18,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::domain::challenges::BestAttempt;
 use crate::domain::challenges::MAX_ACTIVE_CHALLENGES;
 use crate::domain::masking::mask_username;
 use crate::domain::money::{Cents, Multiplier};
-use crate::jobs::challenges::best_attempts;
-use crate::jobs::challenges::messages::{duration_text, BestAttempt};
+use crate::domain::wording::duration_text;
+use crate::store::challenges::best_attempts;
 use crate::store::challenges::{self, ChallengeRow};
 
 use super::emoji::EmojiView;

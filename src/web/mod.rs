@@ -14,7 +14,6 @@ pub mod error;
 pub mod find;
 pub mod health;
 pub mod live;
-pub mod metrics;
 pub mod overlays;
 pub mod pages;
 pub mod public;

@@ -17,8 +17,9 @@ use crate::app::AppState;
 use crate::domain::goals::{next_goal, projection};
 use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::domain::money::Cents;
-use crate::jobs::rebuild::excluded_uids;
-use crate::published::{MonthTotals, Published};
+use crate::domain::players::MonthTotals;
+use crate::published::excluded_uids;
+use crate::published::Published;
 use crate::store::totals;
 use crate::store::wagers::{self, LifetimeFigures};
 

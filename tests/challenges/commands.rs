@@ -132,7 +132,7 @@ async fn cancelling_stops_detection_and_pays_nothing(db: Db) {
         FakeCallKind::Game(BASS.into()),
         [hitter("uid-win", "LuckyDuck", 500.0, 1.0, BASS)],
     );
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     assert!(payouts(&app).await.is_empty());
     assert!(
         game_calls(&casino).is_empty(),
@@ -404,7 +404,7 @@ async fn challenge_results_show_the_top_five_attempts(db: Db) {
         }),
     );
     app.clock.advance(Duration::minutes(10));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let (_, results) = app
         .interact(&SynthInteraction::command("challenge_results", &[]))
         .await;

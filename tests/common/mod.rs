@@ -16,6 +16,7 @@ use fts_assistant::clock::{Clock, ManualClock};
 use fts_assistant::config::{Config, PublicKeySetting, Secret};
 use fts_assistant::discord::dev_keys::DevKeypair;
 use fts_assistant::discord::synth::{SignedRequest, SynthInteraction};
+use fts_assistant::jobs::runtime::Jobs;
 
 /// The database engine a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +156,8 @@ pub struct TestApp {
     pub metrics_url: Option<String>,
     /// The state behind it (store, clock, metrics).
     pub state: Arc<AppState>,
+    /// The background jobs' runtime (tests drive cycles through it).
+    pub jobs: Arc<Jobs>,
     /// The steerable clock the app reads.
     pub clock: Arc<ManualClock>,
     /// The key Discord would sign with.
@@ -211,6 +214,7 @@ impl TestApp {
         let base_url = format!("http://{}", app.local_addr());
         let metrics_url = app.metrics_addr().map(|a| format!("http://{a}"));
         let state = app.state();
+        let jobs = app.jobs();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             app.run_until_stopped(async {
@@ -223,6 +227,7 @@ impl TestApp {
             base_url,
             metrics_url,
             state,
+            jobs,
             clock,
             key,
             http: reqwest::Client::new(),

@@ -172,7 +172,7 @@ pub async fn import_legacy(
         &config.channels,
         MonthPeriod::containing(now),
     )?;
-    let client = shared::affiliate_client(config)?;
+    let client = crate::clients::affiliate(config)?;
     let figures = match &client {
         Some(client) => Some(shared::month_figures(client, now).await?),
         None => None,

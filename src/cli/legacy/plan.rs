@@ -17,12 +17,12 @@ use chrono::NaiveDate;
 
 use super::read::{LegacyData, OldChallengeLog, OldTip};
 use crate::config::Channels;
+use crate::discord::posts::challenges::BOARD_MESSAGE_KEY;
 use crate::domain::milestones::Tier;
 use crate::domain::money::{Cents, Multiplier};
 use crate::domain::payout_keys::{milestone_key, PayoutKind};
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::Hit;
-use crate::jobs::challenges::discord::BOARD_MESSAGE_KEY;
 use crate::jobs::publisher::{LEADERBOARD_MESSAGE_KEY, MULTIPLIER_MESSAGE_KEY};
 use crate::store::cutover::{ImportedChallenge, ImportedWinner};
 use crate::store::payouts::{NewPayout, PayoutStatus};

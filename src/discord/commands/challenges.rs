@@ -20,12 +20,14 @@ use super::once::{self, Once};
 use super::options;
 use super::{CommandError, Invocation};
 use crate::app::AppState;
+use crate::discord::embeds::challenges::{board_embed, prize_text, RECENT_WINNERS};
+use crate::discord::posts::challenges::{announce_cancelled, announce_new_challenge};
 use crate::discord::respond;
+use crate::domain::challenges::TOP_ATTEMPTS;
 use crate::domain::challenges::{ChallengeDraft, ChallengeError, NewChallenge};
 use crate::domain::money::Cents;
-use crate::jobs::challenges::messages::{board_embed, prize_text, RECENT_WINNERS, TOP_ATTEMPTS};
-use crate::jobs::challenges::{announce_cancelled, announce_new_challenge, top_attempts};
 use crate::store::audit::{self, AuditEntry};
+use crate::store::challenges::top_attempts;
 use crate::store::challenges::{self, ChallengeRow, Creator};
 use crate::store::games;
 

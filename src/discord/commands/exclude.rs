@@ -12,7 +12,7 @@ use super::{CommandError, Invocation};
 use crate::discord::respond;
 use crate::domain::masking::mask_username;
 use crate::domain::names::Username;
-use crate::jobs::rebuild::published_from_store;
+use crate::published::published_from_store;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::payouts;
 use crate::store::players::{self, Exclusion};

@@ -69,37 +69,10 @@ impl<'a> Invocation<'a> {
 }
 
 /// The client that finishes a deferred reply: the bot's, or without
-/// `DISCORD_TOKEN` one for interaction webhooks only (they carry their own
-/// token), so `/monthtomonth` and `/tipuser` always complete.
-pub(crate) enum ReplyClient<'a> {
-    /// The bot client of the state.
-    Bot(&'a crate::discord::rest::DiscordRest),
-    /// A token-less client made for this reply.
-    Own(crate::discord::rest::DiscordRest),
-}
-
-impl std::ops::Deref for ReplyClient<'_> {
-    type Target = crate::discord::rest::DiscordRest;
-
-    fn deref(&self) -> &Self::Target {
-        match self {
-            Self::Bot(client) => client,
-            Self::Own(client) => client,
-        }
-    }
-}
-
-/// See [`ReplyClient`].
-pub(crate) fn reply_client(
-    state: &AppState,
-) -> Result<ReplyClient<'_>, crate::discord::rest::RestError> {
-    match &state.discord {
-        Some(client) => Ok(ReplyClient::Bot(client)),
-        None => {
-            crate::discord::rest::DiscordRest::interactions_only(&state.config.discord_api_base)
-                .map(ReplyClient::Own)
-        }
-    }
+/// `DISCORD_TOKEN` the one for interaction webhooks only (they carry their
+/// own token), so `/monthtomonth` and `/tipuser` always complete.
+pub(crate) fn reply_client(state: &AppState) -> &crate::discord::rest::DiscordRest {
+    state.discord.as_ref().unwrap_or(&state.replies)
 }
 
 /// Why a handler could not give its normal answer.

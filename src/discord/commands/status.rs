@@ -12,12 +12,12 @@ use super::{CommandError, Invocation};
 use crate::app::{AppState, PollStatus};
 use crate::discord::embeds::{fit_to_limits, GOLD};
 use crate::discord::respond;
+use crate::metrics::CallLabels;
 use crate::store::cycles::{self, CycleRecord};
 use crate::store::payouts::PayoutStatus;
 use crate::store::tip_stats::{self, Tally};
-use crate::web::metrics::CallLabels;
 
-/// Outcome labels a Discord call is counted under (see `web::metrics`).
+/// Outcome labels a Discord call is counted under (see `metrics`).
 const FAILURE_OUTCOMES: [&str; 5] = [
     "rate_limited",
     "client_error",
@@ -40,11 +40,7 @@ pub async fn run(
         async { tip_stats::open_by_status(&mut *pool.acquire().await?).await },
     );
     let (last, open) = (last?, open?);
-    let poll = state
-        .poll_status
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let poll = state.poll_status.borrow().clone();
     let database = match ping {
         Ok(latency) => format!(
             "{} · ping {:.1} ms",

@@ -7,7 +7,7 @@ use crate::domain::money::Multiplier;
 use crate::domain::multiplier::default_weekly_prizes;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::Hit;
-use crate::published::MonthTotals;
+use crate::domain::players::MonthTotals;
 
 const BASE: &str = "https://fts.example/";
 

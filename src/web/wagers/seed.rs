@@ -9,8 +9,9 @@ use serde::Serialize;
 use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::domain::money::Cents;
 use crate::domain::period::MonthPeriod;
+use crate::domain::players::MonthTotals;
 use crate::domain::players::PlayerFigures;
-use crate::published::{MonthTotals, Published};
+use crate::published::Published;
 use crate::store::wagers::LifetimeFigures;
 
 use super::super::time_text::iso;

@@ -11,8 +11,8 @@ use crate::discord::commands::Invocation;
 use crate::discord::embeds::{fit_to_limits, GOLD};
 use crate::discord::respond;
 use crate::domain::goals::next_goal;
+use crate::domain::goals::{next_goal_text, projection_text};
 use crate::domain::money::Cents;
-use crate::jobs::goals::{next_goal_text, projection_text};
 use crate::published::Published;
 
 pub(super) fn run(invocation: &Invocation<'_>) -> InteractionResponse {
@@ -40,7 +40,7 @@ fn card(published: &Published, ladder: &[Cents], now: DateTime<Utc>) -> Embed {
         ))
         .field(EmbedFieldBuilder::new(
             "Projected month end",
-            projection_text(month, now),
+            projection_text(&month.totals, month.period, now),
         ))
         .field(EmbedFieldBuilder::new(
             "Goal ladder",

@@ -13,7 +13,8 @@ use crate::discord::respond;
 use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
 use crate::domain::period::MonthPeriod;
-use crate::published::{MonthTotals, Published};
+use crate::domain::players::MonthTotals;
+use crate::published::Published;
 use crate::store::tip_stats::{self, SentTotals};
 use crate::store::totals;
 

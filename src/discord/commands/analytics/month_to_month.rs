@@ -22,8 +22,9 @@ use crate::discord::respond;
 use crate::discord::rest::RestError;
 use crate::domain::goals::projection;
 use crate::domain::period::MonthPeriod;
+use crate::domain::players::MonthTotals;
 use crate::domain::wording::count;
-use crate::published::{MonthTotals, Published};
+use crate::published::Published;
 use crate::store::{totals, StoreError};
 
 /// The attachment's file name, as the embed refers to it.
@@ -67,13 +68,7 @@ pub(super) fn run(
 }
 
 async fn follow_up(state: Arc<AppState>, job: Job) {
-    let discord = match reply_client(&state) {
-        Ok(client) => client,
-        Err(error) => {
-            tracing::error!(interaction_id = %job.interaction_id, %error, "no client for the /monthtomonth reply");
-            return;
-        }
-    };
+    let discord = reply_client(&state);
     let bars = match load_series(&state, job.months, job.now).await {
         Ok(bars) => bars,
         Err(error) => {
@@ -140,7 +135,7 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
 }
 
 async fn edit_text(state: &AppState, job: &Job, text: &str) -> Result<(), RestError> {
-    let discord = reply_client(state)?;
+    let discord = reply_client(state);
     let body = json!({ "content": text, "allowed_mentions": { "parse": [] } });
     discord
         .edit_original_response(job.application_id, &job.token, &body)

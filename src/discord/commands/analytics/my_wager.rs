@@ -7,7 +7,6 @@ use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use super::format::{as_of, escape_markdown, money_short};
-use crate::chart::progress_bar;
 use crate::discord::commands::{options, CommandError, Invocation};
 use crate::discord::embeds::{fit_to_limits, GOLD};
 use crate::discord::respond;
@@ -16,6 +15,7 @@ use crate::domain::money::Cents;
 use crate::domain::names::Username;
 use crate::domain::players::PlayerFigures;
 use crate::domain::wording::count;
+use crate::domain::wording::progress_bar;
 use crate::published::Published;
 use crate::store::players;
 

@@ -15,6 +15,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooter
 
 use crate::discord::commands::options;
 use crate::discord::commands::{CommandError, Invocation};
+use crate::discord::embeds::challenges::CHALLENGE_COLOUR;
 use crate::discord::embeds::{fit_to_limits, game_url};
 use crate::discord::respond;
 use crate::domain::challenges::{GameIdentifier, MAX_GAME_ID_LEN};
@@ -23,7 +24,6 @@ use crate::domain::money::Cents;
 use crate::domain::names::Username;
 use crate::domain::period::MonthPeriod;
 use crate::domain::players::{Hit, PlayerFigures};
-use crate::jobs::challenges::messages::CHALLENGE_COLOUR;
 use crate::roobet::affiliate::{StatsFilter, StatsQuery};
 use crate::roobet::wire::StatsRow;
 use crate::store::games;

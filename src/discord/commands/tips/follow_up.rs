@@ -16,7 +16,7 @@ use crate::discord::embeds::{message_body, GOLD};
 use crate::discord::respond;
 use crate::discord::rest::DiscordRest;
 use crate::domain::masking::mask_for_markdown;
-use crate::jobs::payout_worker::{send_payout, tipping_enabled};
+use crate::payments::{send_payout, tipping_enabled};
 use crate::store::payouts::{self, PayoutRow};
 use crate::store::StoreError;
 
@@ -75,14 +75,9 @@ async fn run(state: Arc<AppState>, job: FollowUp) {
     };
     let text = outcome_text(&outcome, &job.key);
     let body = json!({ "content": text, "allowed_mentions": { "parse": [] } });
-    let edited = match super::super::reply_client(&state) {
-        Ok(replies) => {
-            replies
-                .edit_original_response(job.application_id, &job.token, &body)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let edited = super::super::reply_client(&state)
+        .edit_original_response(job.application_id, &job.token, &body)
+        .await;
     if let Err(error) = edited {
         tracing::warn!(key = %job.key, %error, "manual tip: cannot edit the deferred reply");
     }

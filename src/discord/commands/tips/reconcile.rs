@@ -136,7 +136,7 @@ pub async fn run(
         let state = std::sync::Arc::clone(invocation.state);
         tokio::spawn(async move { state.refresh_tips().await });
     } else {
-        invocation.state.payouts_wakeup.notify_one();
+        invocation.state.payout_queue.wake();
     }
     tracing::info!(
         payout = id,

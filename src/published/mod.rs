@@ -4,6 +4,8 @@
 //! a cycle. At startup it is rebuilt from the database, so a restart serves
 //! the same boards before the first poll finishes.
 
+mod rebuild;
+
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -15,19 +17,9 @@ use crate::domain::milestones::{current_tier, Tier};
 use crate::domain::money::Cents;
 use crate::domain::multiplier::MultiplierEntry;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
-use crate::domain::players::PlayerFigures;
+use crate::domain::players::{MonthTotals, PlayerFigures};
 
-/// Community totals of one month (every referred player, excluded or not:
-/// they are the affiliate's real volume).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MonthTotals {
-    /// Total (unweighted) wager.
-    pub wagered: Cents,
-    /// Weighted wager.
-    pub weighted: Cents,
-    /// Players with any activity.
-    pub players: u32,
-}
+pub use rebuild::{assemble, attach_month_tips, excluded_uids, published_from_store};
 
 /// Rows every view of a board shows (Discord embed, page, JSON): the top 10.
 pub const BOARD_ROWS: usize = 10;

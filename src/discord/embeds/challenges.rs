@@ -9,54 +9,21 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use twilight_model::channel::message::Embed;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 use crate::discord::embeds::{fit_to_limits, game_url, label_dry_run, message_body};
+use crate::domain::challenges::BestAttempt;
 use crate::domain::masking::mask_for_markdown;
 use crate::domain::money::{Cents, Multiplier};
-use crate::domain::wording::count;
+use crate::domain::wording::duration_text;
 use crate::store::challenges::ChallengeRow;
 
 /// Colour of every challenge message (green), told apart from the boards.
 pub const CHALLENGE_COLOUR: u32 = 0x00_C8_53;
 /// Winners listed under the active challenges.
 pub const RECENT_WINNERS: usize = 5;
-
-/// The best attempt on an active challenge seen by the last poll (meets the
-/// game and minimum bet, not yet the multiplier). Stored as JSON; the
-/// username is unmasked and masked when shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BestAttempt {
-    /// Username at the time.
-    pub username: String,
-    /// Its multiplier, hundredths.
-    pub multiplier_x100: i64,
-    /// Its bet, cents.
-    pub bet_cents: i64,
-    /// What the spin paid, cents (absent in values stored before it was kept).
-    #[serde(default)]
-    pub payout_cents: i64,
-}
-
-/// Attempts shown per challenge by `/challenge_results` (the original
-/// showed the top 5 with bet and payout).
-pub const TOP_ATTEMPTS: usize = 5;
-
-/// `3 days 4 h`, `2 h 5 min`, `12 min`, `under a minute`: how long a
-/// challenge ran or has been running.
-pub fn duration_text(ms: i64) -> String {
-    let minutes = ms.max(0) / 60_000;
-    let (days, hours, mins) = (minutes / 1_440, minutes % 1_440 / 60, minutes % 60);
-    match (days, hours, mins) {
-        (0, 0, 0) => "under a minute".to_string(),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, h, _) => format!("{} {h} h", count(d, "day")),
-    }
-}
 
 /// `$25` for round prizes, else `$12.50`.
 pub fn prize_text(prize: Cents) -> String {

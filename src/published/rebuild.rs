@@ -7,13 +7,12 @@ use std::collections::HashSet;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::AnyConnection;
 
+use super::{MonthBoard, Published, WeekBoard, BOARD_ROWS};
 use crate::domain::leaderboard::rank_monthly;
-use crate::domain::money::Cents;
 use crate::domain::multiplier::rank_weekly;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
-use crate::domain::players::PlayerFigures;
+use crate::domain::players::{MonthTotals, PlayerFigures};
 use crate::domain::rewards::Rewards;
-use crate::published::{MonthBoard, MonthTotals, Published, WeekBoard};
 use crate::store::snapshots::{self, PeriodKind};
 use crate::store::{cycles, players, public_tips, StoreError};
 
@@ -25,15 +24,6 @@ pub async fn excluded_uids(
     let mut excluded = rewards.excluded_set();
     excluded.extend(players::exclusions(conn).await?.into_iter().map(|e| e.uid));
     Ok(excluded)
-}
-
-/// Community totals of a month's figures (every player counts).
-pub fn month_totals(players: &[PlayerFigures]) -> MonthTotals {
-    MonthTotals {
-        wagered: players.iter().map(|p| p.wagered).sum::<Cents>(),
-        weighted: players.iter().map(|p| p.weighted_wagered).sum::<Cents>(),
-        players: u32::try_from(players.len()).unwrap_or(u32::MAX),
-    }
 }
 
 /// The snapshot of the periods containing `now`, from what is stored.
@@ -72,7 +62,7 @@ pub async fn attach_month_tips(
         .month
         .entries
         .iter()
-        .take(crate::published::BOARD_ROWS)
+        .take(BOARD_ROWS)
         .map(|e| e.uid.as_str())
         .collect();
     let since = published.month.period.start().timestamp_millis();
@@ -94,7 +84,7 @@ pub fn assemble(
             period: month,
             entries: rank_monthly(&month_players, excluded, &rewards.monthly_prizes),
             prizes: rewards.monthly_prizes.clone(),
-            totals: month_totals(&month_players),
+            totals: MonthTotals::of(&month_players),
             tiers: rewards.tiers.clone(),
             tips: Default::default(),
         },

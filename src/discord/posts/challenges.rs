@@ -8,14 +8,14 @@
 //! tries again.
 
 use serde_json::Value;
-use tokio::sync::Mutex;
 
-use super::{messages, top_attempts};
+use super::post_or_edit;
 use crate::app::AppState;
+use crate::discord::embeds::challenges as messages;
 use crate::discord::rest::{call_outcome, RestError};
 use crate::domain::payout_keys::challenge_key;
-use crate::jobs::publisher::post_or_edit;
 use crate::store::challenges;
+use crate::store::challenges::top_attempts;
 use crate::store::payouts;
 use crate::store::{settings, StoreError};
 
@@ -24,10 +24,6 @@ pub const BOARD_MESSAGE_KEY: &str = "discord.message.challenges";
 /// Only wins this recent are announced, so switching the channel on later
 /// does not flood it with old news.
 const FRESH_MS: i64 = 24 * 60 * 60 * 1000;
-
-/// One board refresh at a time in this process: the cycle and a command
-/// refreshing at once could otherwise both post a first message.
-static BOARD_LOCK: Mutex<()> = Mutex::const_new(());
 
 fn record_call(state: &AppState, error: Option<&RestError>) {
     state.metrics.external_call("discord", call_outcome(error));
@@ -40,7 +36,7 @@ pub async fn refresh_board(state: &AppState) {
     else {
         return;
     };
-    let _one_at_a_time = BOARD_LOCK.lock().await;
+    let _one_at_a_time = state.locks.challenge_board.lock().await;
     let body = match board_body(state).await {
         Ok(body) => body,
         Err(e) => {

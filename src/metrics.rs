@@ -19,6 +19,15 @@ pub struct RouteLabels {
     pub status: u16,
 }
 
+/// Labels of a request-duration observation: the route only (a status
+/// label would multiply the histogram's buckets for little gain; the
+/// counter above has the status).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteOnlyLabels {
+    /// The matched route pattern.
+    pub route: String,
+}
+
 /// A single `kind` label (interaction kind, poll outcome, rejection reason…).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct KindLabels {
@@ -56,6 +65,8 @@ pub struct Metrics {
     registry: Registry,
     /// Requests by route and status.
     pub http_requests: Family<RouteLabels, Counter>,
+    /// Time to answer a request, by route (latency SLOs per route).
+    pub http_request_duration: HistogramFamily<RouteOnlyLabels>,
     /// Time to answer a verified interaction, by kind (ping, command name…).
     pub interaction_latency: HistogramFamily<KindLabels>,
     /// Interactions refused before any handler ran, by reason.
@@ -87,6 +98,13 @@ impl Metrics {
             "http_requests",
             "HTTP requests by route and status",
             http_requests.clone(),
+        );
+        let http_request_duration: HistogramFamily<RouteOnlyLabels> =
+            Family::new_with_constructor(latency_histogram);
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request, by route",
+            http_request_duration.clone(),
         );
         let interaction_latency: HistogramFamily<KindLabels> =
             Family::new_with_constructor(latency_histogram);
@@ -126,6 +144,7 @@ impl Metrics {
         Self {
             registry,
             http_requests,
+            http_request_duration,
             interaction_latency,
             interactions_rejected,
             poll_cycles,
@@ -168,8 +187,17 @@ mod tests {
                 status: 200,
             })
             .inc();
+        m.http_request_duration
+            .get_or_create(&RouteOnlyLabels {
+                route: "/healthz".into(),
+            })
+            .observe(0.002);
         m.external_call("discord", "ok");
         let text = m.render();
+        assert!(
+            text.contains(r#"fts_http_request_duration_seconds_count{route="/healthz"} 1"#),
+            "{text}"
+        );
         assert!(
             text.contains(r#"fts_http_requests_total{route="/healthz",status="200"} 1"#),
             "{text}"
