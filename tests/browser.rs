@@ -530,7 +530,7 @@ async fn busy_app(db: Db, casino: &FakeCasino, rewards: PathBuf) -> Option<TestA
                 .hit(12_345.67, 0.2, 2_469.13, game, title)],
         );
     }
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     for (game, title) in GAMES {
         add_challenge(&app, game, title, 2_500_099, 1_000_000).await;
     }
@@ -544,11 +544,11 @@ async fn busy_app(db: Db, casino: &FakeCasino, rewards: PathBuf) -> Option<TestA
                 .hit(24_999.98, 0.2, 4_999.99, game, title)],
         );
     }
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     let sent = drain(&app).await;
     assert!(sent > 100, "milestone and challenge tips were paid: {sent}");
     app.clock.advance(Span::minutes(5));
-    run_and_record(&app.state).await.unwrap();
+    run_and_record(&app.jobs).await.unwrap();
     publish_challenges(&app.state).await;
     Some(app)
 }
