@@ -247,7 +247,14 @@ struct ActiveCard {
     started: String,
     started_iso: String,
     running: String,
-    best: Option<String>,
+    best: Option<BestView>,
+}
+
+/// A best attempt on the page: the masked name may wrap (it is one long
+/// token), the figures never do, so the two are separate elements.
+struct BestView {
+    name: String,
+    figures: String,
 }
 
 /// A finished or cancelled challenge on the page.
@@ -287,13 +294,13 @@ fn card(row: &ChallengeRow, best: Option<&BestAttempt>, now: DateTime<Utc>) -> A
         started: human(instant(row.start_ms)),
         started_iso: iso(instant(row.start_ms)),
         running: duration_text(now.timestamp_millis() - row.start_ms),
-        best: best.map(|b| {
-            format!(
-                "{} — {} ({} bet)",
-                mask_username(&b.username),
+        best: best.map(|b| BestView {
+            name: mask_username(&b.username),
+            figures: format!(
+                "{} ({} bet)",
                 Multiplier(b.multiplier_x100),
                 Cents::new(b.bet_cents)
-            )
+            ),
         }),
     }
 }

@@ -12,6 +12,7 @@ mod common;
 mod admin_tips;
 mod analytics;
 mod binary;
+mod browser;
 mod challenges;
 mod cutover;
 mod data_path;
