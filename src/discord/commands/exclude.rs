@@ -16,6 +16,7 @@ use crate::published::published_from_store;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::payouts;
 use crate::store::players::{self, Exclusion};
+use crate::telemetry::ErrorChain;
 
 const REASON_MAX_CHARS: usize = 200;
 
@@ -161,7 +162,7 @@ async fn republish(invocation: &Invocation<'_>) {
     match rebuilt.await {
         Ok(published) => state.board.publish(published),
         Err(e) => {
-            tracing::warn!(error = %e, "boards not refreshed after /exclude; the next cycle will")
+            tracing::warn!(error = %ErrorChain(&e), "boards not refreshed after /exclude; the next cycle will")
         }
     }
 }

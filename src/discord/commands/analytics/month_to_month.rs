@@ -27,6 +27,7 @@ use crate::domain::players::MonthTotals;
 use crate::domain::wording::count;
 use crate::published::Published;
 use crate::store::{totals, StoreError};
+use crate::telemetry::ErrorChain;
 
 /// The attachment's file name, as the embed refers to it.
 pub const CHART_FILE_NAME: &str = "monthtomonth.png";
@@ -73,7 +74,7 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
     let bars = match load_series(&state, job.months, job.now).await {
         Ok(bars) => bars,
         Err(error) => {
-            tracing::error!(interaction_id = %job.interaction_id, %error, "cannot read monthly totals");
+            tracing::error!(interaction_id = %job.interaction_id, error = %ErrorChain(&error), "cannot read monthly totals");
             let _ = edit_text(
                 &state,
                 &job,
@@ -91,7 +92,7 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
     let png = match drawn {
         Ok(Ok(png)) => png,
         Ok(Err(error)) => {
-            tracing::error!(interaction_id = %job.interaction_id, %error, "cannot draw the chart");
+            tracing::error!(interaction_id = %job.interaction_id, error = %ErrorChain(&error), "cannot draw the chart");
             let _ = edit_text(
                 &state,
                 &job,
@@ -101,7 +102,7 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
             return;
         }
         Err(error) => {
-            tracing::error!(interaction_id = %job.interaction_id, %error, "chart task failed");
+            tracing::error!(interaction_id = %job.interaction_id, error = %ErrorChain(&error), "chart task failed");
             return;
         }
     };
@@ -128,7 +129,7 @@ async fn follow_up(state: Arc<AppState>, job: Job) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
             Err(error) => {
-                tracing::warn!(interaction_id = %job.interaction_id, %error, "cannot attach the chart");
+                tracing::warn!(interaction_id = %job.interaction_id, error = %ErrorChain(&error), "cannot attach the chart");
                 return;
             }
         }

@@ -28,6 +28,7 @@ use crate::domain::players::{Hit, PlayerFigures};
 use crate::roobet::affiliate::{AffiliateClient, StatsFilter, StatsQuery};
 use crate::roobet::wire::StatsRow;
 use crate::store::games;
+use crate::telemetry::ErrorChain;
 
 /// Longest we wait for the API before answering that it is slow.
 const API_DEADLINE: Duration = Duration::from_millis(2_500);
@@ -226,7 +227,7 @@ async fn figures(
             Ok(rows)
         }
         Ok(Err(e)) => {
-            tracing::warn!(error = %e, "gamestats: affiliate call failed");
+            tracing::warn!(error = %ErrorChain(&e), "gamestats: affiliate call failed");
             Err("Roobet's stats could not be fetched right now. Please try again in a few minutes.")
         }
         Err(_) => Err("Roobet is slow to answer right now. Please try again in a minute."),

@@ -20,6 +20,7 @@ use crate::domain::masking::mask_for_markdown;
 use crate::payments::{send_payout, tipping_enabled};
 use crate::store::payouts::{self, PayoutRow, PayoutStatus};
 use crate::store::StoreError;
+use crate::telemetry::ErrorChain;
 
 /// How long we wait for another sender (the worker on this or another
 /// replica) that claimed the payout first, before answering "queued".
@@ -70,7 +71,7 @@ async fn run(state: Arc<AppState>, job: FollowUp) {
     let outcome = match settle(&state, &job.key).await {
         Ok(outcome) => outcome,
         Err(error) => {
-            tracing::error!(key = %job.key, %error, "manual tip: cannot finish; check /tipstats");
+            tracing::error!(key = %job.key, error = %ErrorChain(&error), "manual tip: cannot finish; check /tipstats");
             Outcome::Broken
         }
     };
@@ -80,7 +81,7 @@ async fn run(state: Arc<AppState>, job: FollowUp) {
         .edit_original_response(job.application_id, &job.token, &body)
         .await;
     if let Err(error) = edited {
-        tracing::warn!(key = %job.key, %error, "manual tip: cannot edit the deferred reply");
+        tracing::warn!(key = %job.key, error = %ErrorChain(&error), "manual tip: cannot edit the deferred reply");
     }
     // The public "Manual Tip Sent!" is a channel post: it needs the bot.
     if let (Outcome::Sent(row), Some(channel), Some(discord)) =
@@ -102,18 +103,18 @@ async fn announce(state: &AppState, discord: &DiscordRest, channel: u64, row: &P
         Ok(true) => {}
         Ok(false) => return,
         Err(error) => {
-            tracing::warn!(key = %row.key, %error, "manual tip: cannot claim the announcement");
+            tracing::warn!(key = %row.key, error = %ErrorChain(&error), "manual tip: cannot claim the announcement");
             return;
         }
     }
     if let Err(error) = discord.create_message(channel, &announcement(row)).await {
-        tracing::warn!(key = %row.key, %error, "manual tip: cannot post the announcement");
+        tracing::warn!(key = %row.key, error = %ErrorChain(&error), "manual tip: cannot post the announcement");
         let released = async {
             let mut conn = state.store.pool().acquire().await?;
             payouts::release_announcement(&mut conn, row.id).await
         };
         if let Err(error) = released.await {
-            tracing::warn!(key = %row.key, %error, "manual tip: announcement claim not released");
+            tracing::warn!(key = %row.key, error = %ErrorChain(&error), "manual tip: announcement claim not released");
         }
     }
 }
