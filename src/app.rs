@@ -269,6 +269,7 @@ impl Application {
             ..PollStatus::default()
         });
         let events = Arc::new(crate::events::Events::new(config.sse_max_streams));
+        let tips_listing = crate::web::tips::listing_of(&config);
         let state = Arc::new(AppState {
             config,
             store: store.clone(),
@@ -287,6 +288,7 @@ impl Application {
                 Default::default(),
                 None,
                 started_at,
+                tips_listing,
             )),
             public_ids,
             affiliate: clients.affiliate,

@@ -179,6 +179,11 @@ pub struct Config {
     pub tipping_api_base: String,
     /// Record payouts as sent without calling the tipping API.
     pub tips_dry_run: bool,
+    /// Set by `fts-assistant demo` only (never read from the environment):
+    /// the public tips pages then list the dry-run tips too, labelled as
+    /// test data, so the demo shows a filled ledger. Production (`serve`,
+    /// dry-run or not) never counts a dry run as public money.
+    pub demo: bool,
     /// Seconds between two tips sent by the payout worker.
     pub tip_interval_secs: u64,
     /// Seconds between poll cycles.
@@ -533,6 +538,7 @@ impl Config {
             tipping_api_token: get("TIPPING_API_TOKEN").map(Secret::new),
             tipping_api_base: base_url(get("TIPPING_API_BASE"), "https://roobet.com"),
             tips_dry_run: parse_bool(&get, "TIPS_DRY_RUN")?,
+            demo: false,
             tip_interval_secs: parse_or(
                 &get,
                 "TIP_INTERVAL_SECS",

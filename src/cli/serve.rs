@@ -6,13 +6,14 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::demo_discord::{DemoDiscord, CAPTURE_FILE};
-use crate::app::{shutdown_signal, Application};
+use crate::app::{shutdown_signal, AppState, Application};
 use crate::clock::SystemClock;
 use crate::config::{
     Config, PublicKeySetting, Secret, DEFAULT_DATABASE_URL, DEFAULT_POLL_INTERVAL_SECS,
     DEFAULT_TIP_INTERVAL_SECS,
 };
 use crate::discord::synth::SYNTH_GUILD_ID;
+use crate::jobs::rollover::seed_past_months;
 use crate::roobet::fake::{
     FakeCasino, FakeMode, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN, DEMO_USER_ID,
 };
@@ -44,10 +45,21 @@ pub fn log_parts(config: &Config) {
 
 /// Runs the service until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    run(config, false).await
+}
+
+/// [`serve`], after freezing the past months first when `seed_history`
+/// (the demo).
+async fn run(config: Config, seed_history: bool) -> anyhow::Result<()> {
     log_parts(&config);
     let app = Application::build(config, Arc::new(SystemClock))
         .await
         .context("starting the service")?;
+    if seed_history {
+        seed_demo_history(&app.state())
+            .await
+            .context("seeding the demo's month history")?;
+    }
     tracing::info!(addr = %app.local_addr(), "listening");
     crate::jobs::first_run::startup_notice(&app.state())
         .await
@@ -71,6 +83,8 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
     config.tipping_api_base = base;
     config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
     config.tips_dry_run = true;
+    // The public tips pages show the dry-run tips, labelled as test data.
+    config.demo = true;
     // A simulated casino has no original bot whose payouts could be repeated.
     config.first_run_pays_existing = true;
     if config.database_url == DEFAULT_DATABASE_URL {
@@ -94,6 +108,30 @@ pub fn demo_config(mut config: Config, casino: &FakeCasino) -> Config {
         config.guild_id = SYNTH_GUILD_ID.parse().ok();
     }
     config
+}
+
+/// Months of frozen boards the demo seeds, as many as the automatic totals
+/// backfill fetches, so `/history` and `/monthtomonth` cover the same year.
+pub const DEMO_HISTORY_MONTHS: u32 = crate::jobs::history::AUTO_MONTHS;
+
+/// Freezes the [`DEMO_HISTORY_MONTHS`] months before now from the simulated
+/// casino through the roll-over's own code, so the demo's `/history` has
+/// boards, `/monthtomonth` has totals and the prizes they earned are paid
+/// (dry-run). Returns the months frozen by this call (none when a previous
+/// demo run already did). Errors when the state has no affiliate client.
+pub async fn seed_demo_history(state: &AppState) -> anyhow::Result<Vec<String>> {
+    let client = state
+        .affiliate
+        .as_ref()
+        .context("the demo polls its simulated casino, but polling is off")?;
+    let frozen = seed_past_months(state, client, state.clock.now(), DEMO_HISTORY_MONTHS).await?;
+    if !frozen.is_empty() {
+        tracing::info!(
+            months = frozen.len(),
+            "demo: froze the past months' boards from the simulated casino"
+        );
+    }
+    Ok(frozen)
 }
 
 /// Channel ids the demo posts to when none are configured: every kind of
@@ -151,7 +189,7 @@ pub async fn demo(config: Config) -> anyhow::Result<()> {
         "open {}/ and try `fts-assistant interact /mywager username:<a name from the board>`",
         config.public_base_url
     );
-    let served = serve(config).await;
+    let served = run(config, true).await;
     casino.shutdown().await;
     discord.shutdown();
     let _ = std::fs::remove_file(CAPTURE_FILE);

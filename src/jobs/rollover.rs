@@ -78,6 +78,39 @@ pub async fn close_ended_periods(
     Ok(frozen)
 }
 
+/// Freezes the `months` months before the one containing `now` exactly as
+/// the roll-over would have at each month's end (standings, prizes,
+/// milestones, totals): each is opened, then [`close_ended_periods`] closes
+/// it. For `fts-assistant demo`, whose simulated casino has a past but whose
+/// fresh database has never seen a month end, so `/history` has boards.
+/// Months already frozen are left alone, so a second run adds nothing.
+/// Returns the keys frozen now.
+pub async fn seed_past_months(
+    state: &AppState,
+    client: &AffiliateClient,
+    now: DateTime<Utc>,
+    months: u32,
+) -> Result<Vec<String>, CycleError> {
+    {
+        let mut conn = state
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        let mut month = MonthPeriod::containing(now);
+        for _ in 0..months {
+            month = month.previous();
+            periods::open(&mut conn, PeriodKind::Month, &month.key()).await?;
+        }
+    }
+    let frozen = close_ended_periods(state, client, now).await?;
+    Ok(frozen
+        .into_iter()
+        .filter(|key| MonthPeriod::parse(key).is_ok())
+        .collect())
+}
+
 /// Refuses an empty final answer for a period that had players: the API
 /// failing quietly must not freeze an empty board.
 async fn refuse_suspicious_empty(

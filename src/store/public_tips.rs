@@ -19,6 +19,31 @@ use crate::domain::payout_keys::PayoutKind;
 /// money, counted like sent ones.
 const PUBLIC: &str = "status IN ('sent', 'imported') AND dry_run = 0";
 
+/// What the demo lists: the public payouts and the dry runs, each row
+/// carrying its `dry_run` flag so the caller labels it as test data.
+const PUBLIC_AND_DRY_RUNS: &str = "status IN ('sent', 'imported')";
+
+/// Which payouts a public list holds. Production always uses
+/// [`Listing::RealMoney`]; only a process started by `fts-assistant demo`
+/// asks for [`Listing::WithDryRuns`], and labels those rows as test data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// Confirmed, real money (the one definition of public).
+    RealMoney,
+    /// Real money and dry runs together (the demo, whose tips are all dry
+    /// runs); every row says which it is.
+    WithDryRuns,
+}
+
+impl Listing {
+    fn filter(self) -> &'static str {
+        match self {
+            Listing::RealMoney => PUBLIC,
+            Listing::WithDryRuns => PUBLIC_AND_DRY_RUNS,
+        }
+    }
+}
+
 /// One confirmed payout, newest first in every list. Carries the Roobet
 /// uid and the raw username so callers can group by player; both must be
 /// turned into a public id and a masked name before leaving the process.
@@ -41,6 +66,9 @@ pub struct SentTip {
     pub period_key: Option<String>,
     /// Milestone tier number.
     pub tier: Option<i64>,
+    /// Recorded by a dry run: no money moved. Only ever true in a
+    /// [`Listing::WithDryRuns`] list.
+    pub dry_run: bool,
 }
 
 fn row_to_tip(r: &sqlx::any::AnyRow) -> Result<SentTip, StoreError> {
@@ -54,13 +82,19 @@ fn row_to_tip(r: &sqlx::any::AnyRow) -> Result<SentTip, StoreError> {
         sent_ms: r.try_get(5)?,
         period_key: r.try_get(6)?,
         tier: r.try_get(7)?,
+        dry_run: r.try_get::<i64, _>(8)? != 0,
     })
 }
 
-async fn select(conn: &mut AnyConnection, limit: Option<i64>) -> Result<Vec<SentTip>, StoreError> {
+async fn select(
+    conn: &mut AnyConnection,
+    limit: Option<i64>,
+    listing: Listing,
+) -> Result<Vec<SentTip>, StoreError> {
+    let filter = listing.filter();
     let base = format!(
         "SELECT id, kind, uid, username, amount_cents, COALESCE(sent_ms, updated_ms), \
-         period_key, tier FROM payouts WHERE {PUBLIC} \
+         period_key, tier, CAST(dry_run AS BIGINT) FROM payouts WHERE {filter} \
          ORDER BY COALESCE(sent_ms, updated_ms) DESC, id DESC"
     );
     let rows = match limit {
@@ -85,15 +119,19 @@ const BATCH: i64 = 5_000;
 /// Every public payout, newest first, for the pre-rendered documents.
 /// Fetched in batches (keyset on the listing order), so a ledger of
 /// 100,000 payouts never holds 100,000 raw driver rows at once.
-pub async fn all_sent(conn: &mut AnyConnection) -> Result<Vec<SentTip>, StoreError> {
-    let mut all = select(conn, Some(BATCH)).await?;
+pub async fn all_sent(
+    conn: &mut AnyConnection,
+    listing: Listing,
+) -> Result<Vec<SentTip>, StoreError> {
+    let filter = listing.filter();
+    let mut all = select(conn, Some(BATCH), listing).await?;
     let mut last_batch = all.len();
     while last_batch as i64 == BATCH {
         let Some(last) = all.last() else { break };
         let (at, id) = (last.sent_ms, last.id);
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, kind, uid, username, amount_cents, COALESCE(sent_ms, updated_ms), \
-             period_key, tier FROM payouts WHERE {PUBLIC} \
+             period_key, tier, CAST(dry_run AS BIGINT) FROM payouts WHERE {filter} \
              AND (COALESCE(sent_ms, updated_ms) < $1 \
                   OR (COALESCE(sent_ms, updated_ms) = $1 AND id < $2)) \
              ORDER BY COALESCE(sent_ms, updated_ms) DESC, id DESC LIMIT $3"
@@ -137,8 +175,12 @@ pub async fn change_marker(conn: &mut AnyConnection) -> Result<[i64; 6], StoreEr
 }
 
 /// The newest `limit` public payouts (the page's log).
-pub async fn latest_sent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<SentTip>, StoreError> {
-    select(conn, Some(limit)).await
+pub async fn latest_sent(
+    conn: &mut AnyConnection,
+    limit: i64,
+    listing: Listing,
+) -> Result<Vec<SentTip>, StoreError> {
+    select(conn, Some(limit), listing).await
 }
 
 /// Public tips received since `since_ms` by each of `uids` (the monthly

@@ -26,7 +26,7 @@ use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::published::{Rendered, TipsDocs, TipsMarker};
-use crate::store::public_tips::{self, SentTip};
+use crate::store::public_tips::{self, Listing, SentTip};
 use crate::store::tip_stats::{self, SentTotals, Tally};
 
 use super::time_text::iso;
@@ -52,6 +52,9 @@ pub struct TipRow {
     pub period_key: Option<String>,
     /// Milestone tier number.
     pub tier: Option<u32>,
+    /// A dry run the demo lists as test data (no money moved); never true
+    /// outside the demo.
+    pub test_data: bool,
 }
 
 /// Masks and hashes ledger rows; the only way rows reach a public view.
@@ -75,6 +78,7 @@ pub fn public_rows(tips: &[SentTip], ids: &PublicIdKey) -> Vec<TipRow> {
             sent_at: DateTime::from_timestamp_millis(t.sent_ms).unwrap_or_default(),
             period_key: t.period_key.clone(),
             tier: t.tier.and_then(|t| u32::try_from(t).ok()),
+            test_data: t.dry_run,
         })
         .collect()
 }
@@ -144,6 +148,10 @@ pub struct TipDoc {
     pub period: Option<String>,
     /// Milestone tier; `null` for other kinds.
     pub tier: Option<u32>,
+    /// `true` on a demo's dry-run tip (no money moved); absent otherwise,
+    /// so production documents keep their shape.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub test_data: bool,
 }
 
 /// Payouts per `/api/tips` page.
@@ -165,6 +173,11 @@ pub struct TipsDoc {
     /// Dry-run records (marked sent without a tipping call): not listed and
     /// not in the totals, since no money moved.
     pub dry_run_excluded: TallyDoc,
+    /// `true` when the document comes from `fts-assistant demo` and lists
+    /// dry-run tips as test data (no money was sent); absent in
+    /// production, whose shape stays as it was.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub test_data: bool,
     /// This page's payouts, newest first (at most `per_page`).
     pub payouts: Vec<TipDoc>,
     /// This page, from 1 (the newest payouts).
@@ -197,13 +210,19 @@ pub fn tally_by_kind(rows: &[TipRow]) -> SentTotals {
 /// Builds `/api/tips` from the public rows (newest first) and the dry-run
 /// tally, every payout on one page (the shape of each page, for tests).
 pub fn tips_doc(rows: &[TipRow], dry_run: Tally) -> TipsDoc {
-    let mut pages = tips_pages(rows, dry_run, rows.len().max(1));
+    let mut pages = tips_pages(rows, dry_run, rows.len().max(1), Listing::RealMoney);
     pages.swap_remove(0)
 }
 
 /// `/api/tips` cut into pages of `per_page` payouts: the totals are computed
-/// once and repeated on every page. Always at least one page.
-pub fn tips_pages(rows: &[TipRow], dry_run: Tally, per_page: usize) -> Vec<TipsDoc> {
+/// once and repeated on every page. Always at least one page. A
+/// [`Listing::WithDryRuns`] document (the demo) is flagged `test_data`.
+pub fn tips_pages(
+    rows: &[TipRow],
+    dry_run: Tally,
+    per_page: usize,
+    listing: Listing,
+) -> Vec<TipsDoc> {
     let per_page = per_page.max(1);
     let totals = tally_by_kind(rows);
     let updated = rows.iter().map(|r| r.sent_at).max();
@@ -227,6 +246,7 @@ pub fn tips_pages(rows: &[TipRow], dry_run: Tally, per_page: usize) -> Vec<TipsD
             totals: TallyDoc::of(totals.total()),
             by_kind: by_kind.clone(),
             dry_run_excluded: TallyDoc::of(dry_run),
+            test_data: listing == Listing::WithDryRuns,
             payouts: chunk.iter().map(tip_doc).collect(),
             page: i + 1,
             pages,
@@ -246,26 +266,30 @@ fn tip_doc(r: &TipRow) -> TipDoc {
         sent_at_timestamp: r.sent_at.timestamp(),
         period: r.period_key.clone(),
         tier: r.tier,
+        test_data: r.test_data,
     }
 }
 
-/// Renders both documents from the ledger's public rows (newest first).
-/// CPU-bound: callers run it off the async workers.
+/// Renders both documents from the ledger's rows of `listing` (newest
+/// first). CPU-bound: callers run it off the async workers.
 pub fn render_tips(
     sent: &[SentTip],
     ids: &PublicIdKey,
     dry_run: Tally,
     marker: Option<TipsMarker>,
     generated_at: DateTime<Utc>,
+    listing: Listing,
 ) -> TipsDocs {
     let rows = public_rows(sent, ids);
+    let mut all_time = seed::all_time_tips_doc(&rows, generated_at);
+    all_time.test_data = listing == Listing::WithDryRuns;
     TipsDocs {
         marker,
-        api_pages: tips_pages(&rows, dry_run, TIPS_PER_PAGE)
+        api_pages: tips_pages(&rows, dry_run, TIPS_PER_PAGE, listing)
             .iter()
             .map(render)
             .collect(),
-        all_time: render(&seed::all_time_tips_doc(&rows, generated_at)),
+        all_time: render(&all_time),
     }
 }
 
@@ -286,17 +310,38 @@ pub async fn refresh(state: &AppState) -> Result<bool, Error> {
     if state.tips.current().marker == Some(marker) {
         return Ok(false);
     }
-    let sent = public_tips::all_sent(&mut conn).await?;
-    let dry_run = tip_stats::dry_run_sent(&mut conn).await?;
+    let listing = listing(state);
+    let sent = public_tips::all_sent(&mut conn, listing).await?;
+    let dry_run = match listing {
+        Listing::RealMoney => tip_stats::dry_run_sent(&mut conn).await?,
+        // Listed, so none is left out.
+        Listing::WithDryRuns => Tally::default(),
+    };
     drop(conn);
     let ids = state.public_ids.clone();
     let now = state.clock.now();
-    let docs =
-        tokio::task::spawn_blocking(move || render_tips(&sent, &ids, dry_run, Some(marker), now))
-            .await
-            .map_err(|e| Error::Internal(format!("rendering the tips documents: {e}")))?;
+    let docs = tokio::task::spawn_blocking(move || {
+        render_tips(&sent, &ids, dry_run, Some(marker), now, listing)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("rendering the tips documents: {e}")))?;
     state.tips.publish(docs);
     Ok(true)
+}
+
+/// What the public tips surfaces list: dry runs too (as test data) only in
+/// a process started by `fts-assistant demo`, real money otherwise.
+pub fn listing(state: &AppState) -> Listing {
+    listing_of(&state.config)
+}
+
+/// [`listing`] from the configuration alone (before the state exists).
+pub fn listing_of(config: &crate::config::Config) -> Listing {
+    if config.demo {
+        Listing::WithDryRuns
+    } else {
+        Listing::RealMoney
+    }
 }
 
 /// A pre-rendered document as a response: its bytes and tag (the ETag

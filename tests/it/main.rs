@@ -16,6 +16,7 @@ mod browser;
 mod challenges;
 mod cutover;
 mod data_path;
+mod demo;
 mod discord_rest;
 mod end_to_end;
 mod endpoint_fuzz;

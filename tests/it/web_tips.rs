@@ -6,6 +6,7 @@
 
 use crate::common;
 
+mod demo;
 mod support;
 
 use std::collections::BTreeSet;

@@ -11,12 +11,12 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::domain::money::Cents;
-use crate::store::public_tips;
+use crate::store::public_tips::{self, Listing};
 use crate::store::tip_stats::{self, SentTotals, Tally};
 
 use super::super::time_text::{human, iso};
 use super::super::Error;
-use super::{detail, kind_label, public_rows, TipRow};
+use super::{detail, kind_label, public_rows, tally_by_kind, TipRow};
 
 /// Payouts the page lists; older ones are in `/api/tips`.
 pub const PAGE_ROWS: i64 = 200;
@@ -36,6 +36,7 @@ struct LogRow {
     amount: Cents,
     when: String,
     when_iso: String,
+    test_data: bool,
 }
 
 impl LogRow {
@@ -47,6 +48,7 @@ impl LogRow {
             amount: row.amount,
             when: human(row.sent_at),
             when_iso: iso(row.sent_at),
+            test_data: row.test_data,
         }
     }
 }
@@ -63,10 +65,12 @@ struct TipsPage {
     dry_run: Tally,
     dry_run_tips: String,
     page_rows: i64,
+    /// The demo: dry-run tips are listed and counted, under a banner.
+    test_data: bool,
 }
 
 impl TipsPage {
-    fn new(totals: &SentTotals, rows: &[TipRow], dry_run: Tally) -> Self {
+    fn new(totals: &SentTotals, rows: &[TipRow], dry_run: Tally, listing: Listing) -> Self {
         Self {
             nav: "tips",
             total: totals.total(),
@@ -87,6 +91,7 @@ impl TipsPage {
             dry_run_tips: tips(dry_run.count),
             dry_run,
             page_rows: PAGE_ROWS,
+            test_data: listing == Listing::WithDryRuns,
         }
     }
 }
@@ -101,13 +106,31 @@ fn tips(count: i64) -> String {
 }
 
 async fn load(state: &AppState) -> Result<TipsPage, Error> {
+    let listing = super::listing(state);
     let mut conn = state.store.pool().acquire().await.map_err(Error::db)?;
+    if listing == Listing::WithDryRuns {
+        // The demo: totals over every listed row, dry runs included (a
+        // demo ledger is small enough to read whole).
+        let all = public_tips::all_sent(&mut conn, listing).await?;
+        drop(conn);
+        let rows = public_rows(&all, &state.public_ids);
+        let totals = tally_by_kind(&rows);
+        let shown = rows
+            .len()
+            .min(usize::try_from(PAGE_ROWS).unwrap_or(usize::MAX));
+        return Ok(TipsPage::new(
+            &totals,
+            &rows[..shown],
+            Tally::default(),
+            listing,
+        ));
+    }
     let totals = tip_stats::sent_since(&mut conn, None).await?;
-    let latest = public_tips::latest_sent(&mut conn, PAGE_ROWS).await?;
+    let latest = public_tips::latest_sent(&mut conn, PAGE_ROWS, listing).await?;
     let dry_run = tip_stats::dry_run_sent(&mut conn).await?;
     drop(conn);
     let rows = public_rows(&latest, &state.public_ids);
-    Ok(TipsPage::new(&totals, &rows, dry_run))
+    Ok(TipsPage::new(&totals, &rows, dry_run, listing))
 }
 
 /// `GET /tips`.

@@ -123,6 +123,10 @@ pub struct AllTimeTips {
     pub detailed_data: Vec<Detail>,
     /// Newest month first.
     pub monthly_breakdown: Vec<MonthLine>,
+    /// `true` only from `fts-assistant demo`, whose tips are dry runs (no
+    /// money was sent); absent otherwise, so the seed's shape is unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub test_data: bool,
 }
 
 /// Sum, count and first/last time of a group of tips.
@@ -297,6 +301,7 @@ pub fn all_time_tips_doc(rows: &[TipRow], generated_at: DateTime<Utc>) -> AllTim
             })
             .collect(),
         monthly_breakdown: monthly(rows, &players),
+        test_data: false,
     }
 }
 

@@ -26,6 +26,7 @@ fn tip(uid: &str, name: &str, kind: PayoutKind, cents: i64, day: u32, month: u32
             _ => None,
         },
         tier: (kind == PayoutKind::Milestone).then_some(3),
+        dry_run: false,
     }
 }
 
@@ -154,7 +155,7 @@ fn details_name_the_tier_month_or_week() {
 #[test]
 fn pages_split_the_payouts_and_repeat_the_totals() {
     let rows = rows();
-    let pages = tips_pages(&rows, Tally::default(), 3);
+    let pages = tips_pages(&rows, Tally::default(), 3, Listing::RealMoney);
     assert_eq!(pages.len(), 2);
     let first: Value = serde_json::to_value(&pages[0]).unwrap();
     let last: Value = serde_json::to_value(&pages[1]).unwrap();
@@ -169,7 +170,7 @@ fn pages_split_the_payouts_and_repeat_the_totals() {
         assert_eq!(page["updated_at"], "2026-12-02T12:00:00Z");
     }
     assert_eq!(last["payouts"][0]["amount"], 2.5, "oldest last");
-    let empty = tips_pages(&[], Tally::default(), TIPS_PER_PAGE);
+    let empty = tips_pages(&[], Tally::default(), TIPS_PER_PAGE, Listing::RealMoney);
     assert_eq!(empty.len(), 1, "an empty ledger still has page 1");
     assert_eq!(empty[0].next_page, None);
 }
@@ -194,6 +195,7 @@ fn rendered_documents_carry_the_hash_of_their_bytes() {
         Tally::default(),
         Some([250, 0, 0, 0, 0, 0]),
         Utc::now(),
+        Listing::RealMoney,
     );
     assert_eq!(docs.api_pages.len(), 3);
     for page in &docs.api_pages {
