@@ -21,8 +21,7 @@ use fts_assistant::jobs::history::{backfill_if_empty, AUTO_MONTHS, HISTORY_KEY};
 use fts_assistant::jobs::payout_worker::send_next;
 use fts_assistant::jobs::poll::run_and_record;
 use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN,
-    DEMO_USER_ID,
+    FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_USER_ID,
 };
 use fts_assistant::store::settings;
 use serde_json::{json, Value};
@@ -158,12 +157,7 @@ fn wire(casino: &FakeCasino, discord: Option<&MockServer>) -> impl Fn(&mut Confi
     let base = casino.base_url().to_string();
     let discord = discord.map(MockServer::uri);
     move |config: &mut Config| {
-        config.roobet_api_base = base.clone();
-        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
-        config.roobet_user_id = Some(DEMO_USER_ID.into());
-        config.tipping_api_base = base.clone();
-        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
-        config.tip_interval_secs = 0;
+        crate::common::use_fake_casino(config, base.clone());
         config.first_run_pays_existing = false;
         if let Some(uri) = &discord {
             config.discord_api_base = uri.clone();

@@ -12,15 +12,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Duration;
 use fts_assistant::clock::Clock;
-use fts_assistant::config::{Config, Secret};
+use fts_assistant::config::Config;
 use fts_assistant::domain::milestones::default_tiers;
 use fts_assistant::domain::money::Cents;
 use fts_assistant::jobs::payout_worker::send_next;
 use fts_assistant::jobs::poll::run_and_record;
-use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_AFFILIATE_TOKEN,
-    DEMO_TIPPING_TOKEN, DEMO_USER_ID,
-};
+use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour};
 use proptest::prelude::*;
 use sqlx::Row;
 
@@ -61,12 +58,7 @@ fn step() -> impl Strategy<Value = Step> {
 
 fn wire(casino: &FakeCasino) -> impl FnOnce(&mut Config) + '_ {
     move |config: &mut Config| {
-        config.roobet_api_base = casino.base_url().to_string();
-        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
-        config.roobet_user_id = Some(DEMO_USER_ID.into());
-        config.tipping_api_base = casino.base_url().to_string();
-        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
-        config.tip_interval_secs = 0;
+        crate::common::use_fake_casino(config, casino.base_url().to_string());
     }
 }
 

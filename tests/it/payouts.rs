@@ -8,10 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use fts_assistant::config::{Config, Secret};
 use fts_assistant::jobs::payout_worker::send_next;
 use fts_assistant::jobs::poll::run_and_record;
-use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_AFFILIATE_TOKEN,
-    DEMO_TIPPING_TOKEN, DEMO_USER_ID,
-};
+use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour};
 use fts_assistant::store::payouts::PayoutStatus;
 use sqlx::Row;
 
@@ -23,12 +20,7 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 
 fn wire(casino: &FakeCasino, dry_run: bool) -> impl FnOnce(&mut Config) + '_ {
     move |config: &mut Config| {
-        config.roobet_api_base = casino.base_url().to_string();
-        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
-        config.roobet_user_id = Some(DEMO_USER_ID.into());
-        config.tipping_api_base = casino.base_url().to_string();
-        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
-        config.tip_interval_secs = 0;
+        crate::common::use_fake_casino(config, casino.base_url().to_string());
         config.tips_dry_run = dry_run;
     }
 }

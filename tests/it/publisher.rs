@@ -18,7 +18,7 @@ use fts_assistant::published::Published;
 use fts_assistant::store::settings;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{test_start, Db, TestApp};
 
@@ -26,22 +26,7 @@ use crate::common::{test_start, Db, TestApp};
 /// answers `patch_status` (404 is Discord's "Unknown Message").
 async fn fake_discord(patch_status: u16) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/channels/\d+/messages$"))
-        .respond_with(|request: &Request| {
-            let channel: u64 = request
-                .url
-                .path()
-                .split('/')
-                .nth(2)
-                .unwrap()
-                .parse()
-                .unwrap();
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "id": (channel * 100 + 1).to_string() }))
-        })
-        .mount(&server)
-        .await;
+    crate::common::mount_channel_posts(&server).await;
     let patch_body = match patch_status {
         404 => json!({ "message": "Unknown Message", "code": 10008 }),
         200 => json!({ "id": "1" }),

@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use fts_assistant::clock::ManualClock;
 use fts_assistant::config::{Config, Secret};
-use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN,
-    DEMO_USER_ID,
-};
+use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -72,12 +69,7 @@ pub fn wire<'a>(
     discord: Option<&'a MockServer>,
 ) -> impl FnOnce(&mut Config) + 'a {
     move |config: &mut Config| {
-        config.roobet_api_base = casino.base_url().to_string();
-        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
-        config.roobet_user_id = Some(DEMO_USER_ID.into());
-        config.tipping_api_base = casino.base_url().to_string();
-        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
-        config.tip_interval_secs = 0;
+        crate::common::use_fake_casino(config, casino.base_url().to_string());
         if let Some(discord) = discord {
             config.discord_api_base = discord.uri();
             config.discord_token = Some(Secret::new("bot-token"));

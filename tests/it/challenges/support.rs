@@ -6,14 +6,11 @@ use std::time::Duration;
 use fts_assistant::config::{Config, Secret};
 use fts_assistant::discord::synth::{Caller, OptionValue, SynthInteraction};
 use fts_assistant::jobs::payout_worker::send_next;
-use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN,
-    DEMO_USER_ID,
-};
+use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow};
 use serde_json::{json, Value};
 use sqlx::Row;
 use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{self, TestApp};
 
@@ -48,22 +45,7 @@ pub async fn casino() -> FakeCasino {
 /// A fake Discord: a POST in channel N answers message id N*100+1, a PATCH 200.
 pub async fn discord() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/channels/\d+/messages$"))
-        .respond_with(|request: &Request| {
-            let channel: u64 = request
-                .url
-                .path()
-                .split('/')
-                .nth(2)
-                .unwrap()
-                .parse()
-                .unwrap();
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "id": (channel * 100 + 1).to_string() }))
-        })
-        .mount(&server)
-        .await;
+    crate::common::mount_channel_posts(&server).await;
     Mock::given(method("PATCH"))
         .and(path_regex(r"^/channels/\d+/messages/\d+$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "1" })))
@@ -78,12 +60,7 @@ pub fn wire<'a>(
     discord: Option<&'a MockServer>,
 ) -> impl FnOnce(&mut Config) + 'a {
     move |config: &mut Config| {
-        config.roobet_api_base = casino.base_url().to_string();
-        config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
-        config.roobet_user_id = Some(DEMO_USER_ID.into());
-        config.tipping_api_base = casino.base_url().to_string();
-        config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
-        config.tip_interval_secs = 0;
+        crate::common::use_fake_casino(config, casino.base_url().to_string());
         if let Some(discord) = discord {
             config.discord_api_base = discord.uri();
             config.discord_token = Some(Secret::new("t"));

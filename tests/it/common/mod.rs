@@ -448,3 +448,38 @@ fn replace_strings(value: serde_json::Value, names: &[(String, String)]) -> serd
         other => other,
     }
 }
+
+/// Points `config` at a fake casino serving both the affiliate and the
+/// tipping API at `base_url`, with the demo credentials and no spacing
+/// between tips (tests drive the payout worker themselves).
+pub fn use_fake_casino(config: &mut Config, base_url: String) {
+    use fts_assistant::roobet::fake::{DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN, DEMO_USER_ID};
+    config.roobet_api_base = base_url.clone();
+    config.roobet_api_token = Some(Secret::new(DEMO_AFFILIATE_TOKEN));
+    config.roobet_user_id = Some(DEMO_USER_ID.into());
+    config.tipping_api_base = base_url;
+    config.tipping_api_token = Some(Secret::new(DEMO_TIPPING_TOKEN));
+    config.tip_interval_secs = 0;
+}
+
+/// Mounts Discord's "create message" on `server`: a POST in channel N
+/// answers message id N*100+1, so tests can tell channels' posts apart.
+pub async fn mount_channel_posts(server: &wiremock::MockServer) {
+    use wiremock::matchers::{method, path_regex};
+    wiremock::Mock::given(method("POST"))
+        .and(path_regex(r"^/channels/\d+/messages$"))
+        .respond_with(|request: &wiremock::Request| {
+            let channel: u64 = request
+                .url
+                .path()
+                .split('/')
+                .nth(2)
+                .unwrap()
+                .parse()
+                .unwrap();
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "id": (channel * 100 + 1).to_string() }))
+        })
+        .mount(server)
+        .await;
+}
