@@ -60,6 +60,7 @@ fn published(players: usize) -> Published {
                 weighted_wagered: weighted,
                 weighted_since_ms: now.timestamp_millis(),
                 best_hit: Some(hit(i)),
+                activity: Default::default(),
             }
         })
         .collect();

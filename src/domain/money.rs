@@ -102,6 +102,16 @@ impl Cents {
         decimal::f64_to_hundredths(usd).map(Cents)
     }
 
+    /// [`Cents::from_usd`] for a figure that may be below zero (a player's
+    /// `net`), rounding the magnitude the same way so `-x` is `-(x)`.
+    pub fn from_signed_usd(usd: f64) -> Result<Cents, MoneyError> {
+        if usd < 0.0 {
+            Self::from_usd(-usd).map(|c| Cents(-c.0))
+        } else {
+            Self::from_usd(usd)
+        }
+    }
+
     /// Parses a user-typed positive amount. Accepts surrounding whitespace,
     /// an optional leading `$` (also `-$`/`$-`, which then fail as
     /// negative) and `12`, `12.5`, `12.50`, `+12`. Rejects empty text,
@@ -335,6 +345,13 @@ mod tests {
         assert_eq!(Cents::from_usd(-1.0), Err(MoneyError::Negative));
         assert_eq!(Cents::from_usd(f64::NAN), Err(MoneyError::NotFinite));
         assert_eq!(Cents::from_usd(2e11), Err(MoneyError::TooLarge));
+        assert_eq!(Cents::from_signed_usd(-12.345), Ok(Cents(-1235)));
+        assert_eq!(Cents::from_signed_usd(12.345), Ok(Cents(1235)));
+        assert_eq!(Cents::from_signed_usd(-2e11), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Cents::from_signed_usd(f64::NEG_INFINITY),
+            Err(MoneyError::NotFinite)
+        );
     }
 
     #[test]

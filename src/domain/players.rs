@@ -25,6 +25,27 @@ pub struct PlayerFigures {
     /// Best hit in the window the caller queried (the week for the
     /// multiplier board, the game since challenge start for challenges).
     pub best_hit: Option<Hit>,
+    /// What else the casino said of the player's play, when it said it:
+    /// only exported (the original's `allWagerData.json` carried it), never
+    /// ranked or paid on.
+    #[serde(default)]
+    pub activity: Activity,
+}
+
+/// Figures some affiliate answers carry beyond the documented contract
+/// (`sessions`, `payout`, `net`). Each is `None` when the answer left it
+/// out, so an export can omit it instead of publishing a made-up zero.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Sessions in the whole window (the unfiltered call).
+    pub sessions: Option<u64>,
+    /// Sessions on the games the weighted board counts (the weighted call).
+    pub weighted_sessions: Option<u64>,
+    /// What the casino paid the player back, whole window.
+    pub payout: Option<Cents>,
+    /// The casino's `net` for the player, whole window, signed as it
+    /// reports it.
+    pub net: Option<Cents>,
 }
 
 /// A single winning bet.
@@ -56,6 +77,7 @@ pub(crate) mod fixtures {
             weighted_wagered: Cents::new(weighted),
             weighted_since_ms: 0,
             best_hit: None,
+            activity: Activity::default(),
         }
     }
 

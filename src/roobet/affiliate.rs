@@ -18,7 +18,7 @@ use url::Url;
 
 use crate::config::Secret;
 use crate::domain::period::format_api_instant;
-use crate::domain::players::PlayerFigures;
+use crate::domain::players::{Activity, PlayerFigures};
 use crate::roobet::body::{read_capped, BodyError, MAX_STATS_BODY};
 use crate::roobet::error::AffiliateError;
 use crate::roobet::wire::{parse_stats_body, StatsRow};
@@ -332,6 +332,15 @@ pub fn join_by_uid(weighted: Vec<StatsRow>, total: Vec<StatsRow>) -> Vec<PlayerF
     let mut out = Vec::with_capacity(weighted.len().max(total.len()));
     for w in weighted {
         let t = totals.remove(&w.uid);
+        // The whole-window figures come from the total call, like `wagered`;
+        // without a total row the weighted call's own are the best we have.
+        let whole = t.as_ref().unwrap_or(&w);
+        let activity = Activity {
+            sessions: whole.sessions,
+            weighted_sessions: w.sessions,
+            payout: whole.payout,
+            net: whole.net,
+        };
         let username = if w.username.is_empty() {
             t.as_ref().map(|t| t.username.clone()).unwrap_or_default()
         } else {
@@ -344,17 +353,15 @@ pub fn join_by_uid(weighted: Vec<StatsRow>, total: Vec<StatsRow>) -> Vec<PlayerF
             weighted_wagered: w.weighted_wagered,
             weighted_since_ms: 0,
             best_hit: w.highest_multiplier,
+            activity,
         });
     }
     for t in total {
         if totals.remove(&t.uid).is_some() {
             out.push(PlayerFigures {
-                uid: t.uid,
-                username: t.username,
-                wagered: t.wagered,
                 weighted_wagered: crate::domain::money::Cents::ZERO,
-                weighted_since_ms: 0,
                 best_hit: None,
+                ..t.into_figures()
             });
         }
     }

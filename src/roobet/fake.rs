@@ -154,6 +154,14 @@ impl FakeRow {
             "payout": payout, "gameId": game_id, "gameTitle": title});
         self
     }
+    /// Sets `sessions`, `payout` and `net` (USD), which the contract does not
+    /// document but some answers carry.
+    pub fn activity(mut self, sessions: u64, payout: f64, net: f64) -> Self {
+        self.0["sessions"] = json!(sessions);
+        self.0["payout"] = json!(payout);
+        self.0["net"] = json!(net);
+        self
+    }
 }
 
 impl From<FakeRow> for Value {

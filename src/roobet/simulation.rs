@@ -57,18 +57,33 @@ struct GameAgg {
     /// Wager times weight percent, so rounding happens once per answer.
     weighted_x100: i64,
     best: Option<SimHit>,
+    /// Batches played: the `sessions` the answer reports.
+    sessions: i64,
+    /// What the batches paid back.
+    payout_cents: i64,
 }
 
 impl GameAgg {
     fn absorb(&mut self, other: &GameAgg) {
         self.wager_cents += other.wager_cents;
         self.weighted_x100 += other.weighted_x100;
+        self.sessions += other.sessions;
+        self.payout_cents += other.payout_cents;
         if let Some(hit) = other.best {
             if self.best.is_none_or(|b| better(&hit, &b)) {
                 self.best = Some(hit);
             }
         }
     }
+}
+
+/// One session: a run of spins on one game.
+struct Batch {
+    game: usize,
+    time_ms: i64,
+    wager_cents: i64,
+    payout_cents: i64,
+    hit: SimHit,
 }
 
 /// Higher multiplier wins; ties go to the earlier hit, so answers are stable.
@@ -151,7 +166,7 @@ impl Simulation {
     }
 
     /// The batch of slot `i`, if the player was active that day.
-    fn event(p: &SimPlayer, i: i64) -> Option<(usize, i64, i64, SimHit)> {
+    fn event(p: &SimPlayer, i: i64) -> Option<Batch> {
         let slot = ORIGIN_MS + p.phase_ms + i * p.interval_ms;
         let h = mix(p.key ^ (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
         let time_ms = slot + (h % p.interval_ms as u64) as i64;
@@ -178,7 +193,16 @@ impl Simulation {
             payout_cents: stake * mult_x100 / 100,
             time_ms,
         };
-        Some((g, time_ms, stake * spins, hit))
+        let wager_cents = stake * spins;
+        // A return of 70–119 % of the batch, and never less than its best spin.
+        let returned = wager_cents * (70 + ((h4 >> 3) % 50) as i64) / 100;
+        Some(Batch {
+            game: g,
+            time_ms,
+            wager_cents,
+            payout_cents: returned.max(hit.payout_cents),
+            hit,
+        })
     }
 
     /// Aggregates the player's batches with time in `[from, to)` by iteration.
@@ -186,14 +210,16 @@ impl Simulation {
         let mut out = [GameAgg::default(); N_GAMES];
         let mut i = ((from - ORIGIN_MS - p.phase_ms).div_euclid(p.interval_ms)).max(0);
         while ORIGIN_MS + p.phase_ms + i * p.interval_ms < to {
-            if let Some((g, t, wager, hit)) = Self::event(p, i) {
-                if t >= from && t < to {
+            if let Some(batch) = Self::event(p, i) {
+                if batch.time_ms >= from && batch.time_ms < to {
                     let one = GameAgg {
-                        wager_cents: wager,
-                        weighted_x100: wager * GAMES[g].weight_pct,
-                        best: Some(hit),
+                        wager_cents: batch.wager_cents,
+                        weighted_x100: batch.wager_cents * GAMES[batch.game].weight_pct,
+                        best: Some(batch.hit),
+                        sessions: 1,
+                        payout_cents: batch.payout_cents,
                     };
-                    out[g].absorb(&one);
+                    out[batch.game].absorb(&one);
                 }
             }
             i += 1;
@@ -285,6 +311,10 @@ impl Simulation {
                 "rankLevel": p.rank_level,
                 "rankLevelImage": format!("https://fake-casino.invalid/ranks/{}.png", p.rank_level),
                 "highestMultiplier": hit,
+                // Outside the documented contract; some answers carry them.
+                "sessions": total.sessions,
+                "payout": usd(total.payout_cents),
+                "net": usd(total.payout_cents - total.wager_cents),
             })));
         }
         rows.sort_by_key(|(wager, _)| std::cmp::Reverse(*wager));

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::domain::money::{Cents, Multiplier};
 use crate::domain::names::display_title;
-use crate::domain::players::{Hit, PlayerFigures};
+use crate::domain::players::{Activity, Hit, PlayerFigures};
 use crate::roobet::error::AffiliateError;
 use crate::roobet::loose::{DataMember, ListBody, Loose, ObjectOr};
 
@@ -35,6 +35,13 @@ pub struct StatsRow {
     pub rank_level_image: Option<String>,
     /// Best multiplier within the call's filter.
     pub highest_multiplier: Option<Hit>,
+    /// Sessions within the call's filter, when the answer has them
+    /// (export only).
+    pub sessions: Option<u64>,
+    /// Payout within the call's filter, when the answer has it (export only).
+    pub payout: Option<Cents>,
+    /// `net` within the call's filter, when the answer has it (export only).
+    pub net: Option<Cents>,
 }
 
 impl StatsRow {
@@ -47,6 +54,12 @@ impl StatsRow {
             weighted_wagered: self.weighted_wagered,
             weighted_since_ms: 0,
             best_hit: self.highest_multiplier,
+            activity: Activity {
+                sessions: self.sessions,
+                weighted_sessions: None,
+                payout: self.payout,
+                net: self.net,
+            },
         }
     }
 }
@@ -73,6 +86,12 @@ struct RawRow {
     rank_level_image: Loose,
     #[serde(default)]
     highest_multiplier: ObjectOr<RawHit>,
+    #[serde(default)]
+    sessions: Loose,
+    #[serde(default)]
+    payout: Loose,
+    #[serde(default)]
+    net: Loose,
 }
 
 /// A `highestMultiplier` object as it arrived.
@@ -160,6 +179,18 @@ fn parse_row(row: ObjectOr<RawRow>) -> Result<StatsRow, String> {
         },
         rank_level_image: row.rank_level_image.take_string(),
         highest_multiplier,
+        // Outside the contract and never ranked on: a value that is not a
+        // number is left out of the export rather than failing the cycle.
+        sessions: match &row.sessions {
+            Loose::Number(n) => n.as_u64(),
+            Loose::Text(s) => s.trim().parse().ok(),
+            _ => None,
+        },
+        payout: money(&row.payout, "payout").ok().flatten(),
+        net: number(&row.net, "net")
+            .ok()
+            .flatten()
+            .and_then(|v| Cents::from_signed_usd(v).ok()),
     })
 }
 
@@ -273,6 +304,29 @@ mod tests {
         let fig = r.clone().into_figures();
         assert_eq!(fig.weighted_since_ms, 0);
         assert_eq!(fig.best_hit, Some(hit));
+        assert_eq!(fig.activity, Activity::default());
+    }
+
+    #[test]
+    fn sessions_payout_and_net_are_kept_when_present_and_never_fail_a_row() {
+        let body = r#"[{"uid":"a","wagered":10,"sessions":12,"payout":9.5,"net":-0.5},
+                       {"uid":"b","wagered":1,"sessions":"3","payout":"0.25","net":null},
+                       {"uid":"c","wagered":1,"sessions":-4,"payout":"lots","net":[1]},
+                       {"uid":"d","wagered":1}]"#;
+        let rows = parse_stats_body(body.as_bytes()).unwrap();
+        let seen: Vec<_> = rows.iter().map(|r| (r.sessions, r.payout, r.net)).collect();
+        assert_eq!(
+            seen,
+            [
+                (Some(12), Some(Cents::new(950)), Some(Cents::new(-50))),
+                (Some(3), Some(Cents::new(25)), None),
+                (None, None, None),
+                (None, None, None),
+            ]
+        );
+        let activity = rows[0].clone().into_figures().activity;
+        assert_eq!(activity.sessions, Some(12));
+        assert_eq!(activity.net, Some(Cents::new(-50)));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
 use crate::domain::money::{Cents, Multiplier};
-use crate::domain::players::{Hit, PlayerFigures};
+use crate::domain::players::{Activity, Hit, PlayerFigures};
 
 /// Which kind of period a row belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,7 +26,7 @@ impl PeriodKind {
     }
 }
 
-/// Rows per multi-row statement: 13 parameters each stays far below
+/// Rows per multi-row statement: 17 parameters each stays far below
 /// SQLite's and PostgreSQL's bind limits, and a 100k-player cycle needs a
 /// few hundred statements instead of 100k round trips (sizes: see
 /// [`super::batches`]).
@@ -61,17 +61,20 @@ pub async fn upsert_many(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     for batch in super::batches(players, BATCH_ROWS) {
-        let values = super::values_rows(conn, batch.len(), 13);
+        let values = super::values_rows(conn, batch.len(), 17);
         let sql = format!(
             "INSERT INTO player_snapshots (period_kind, period_key, uid, username, wagered_cents, \
              weighted_cents, best_multiplier_x100, best_bet_cents, best_payout_cents, best_game_id, \
-             best_game_title, figure_reached_ms, updated_ms) VALUES {} \
+             best_game_title, sessions, weighted_sessions, payout_cents, net_cents, \
+             figure_reached_ms, updated_ms) VALUES {} \
              ON CONFLICT (period_kind, period_key, uid) DO UPDATE SET \
              username = excluded.username, wagered_cents = excluded.wagered_cents, \
              weighted_cents = excluded.weighted_cents, \
              best_multiplier_x100 = excluded.best_multiplier_x100, \
              best_bet_cents = excluded.best_bet_cents, best_payout_cents = excluded.best_payout_cents, \
              best_game_id = excluded.best_game_id, best_game_title = excluded.best_game_title, \
+             sessions = excluded.sessions, weighted_sessions = excluded.weighted_sessions, \
+             payout_cents = excluded.payout_cents, net_cents = excluded.net_cents, \
              figure_reached_ms = CASE WHEN player_snapshots.weighted_cents = excluded.weighted_cents \
                  THEN player_snapshots.figure_reached_ms ELSE excluded.figure_reached_ms END, \
              updated_ms = excluded.updated_ms",
@@ -92,6 +95,10 @@ pub async fn upsert_many(
                 .bind(hit.map(|h| h.payout.cents()))
                 .bind(hit.map(|h| h.game_id.clone()))
                 .bind(hit.map(|h| h.game_title.clone()))
+                .bind(stored_count(figures.activity.sessions))
+                .bind(stored_count(figures.activity.weighted_sessions))
+                .bind(figures.activity.payout.map(Cents::cents))
+                .bind(figures.activity.net.map(Cents::cents))
                 .bind(now_ms)
                 .bind(now_ms);
         }
@@ -109,7 +116,8 @@ pub async fn load(
 ) -> Result<Vec<PlayerFigures>, StoreError> {
     let rows = sqlx::query(
         "SELECT uid, username, wagered_cents, weighted_cents, best_multiplier_x100, \
-         best_bet_cents, best_payout_cents, best_game_id, best_game_title, figure_reached_ms \
+         best_bet_cents, best_payout_cents, best_game_id, best_game_title, figure_reached_ms, \
+         sessions, weighted_sessions, payout_cents, net_cents \
          FROM player_snapshots WHERE period_kind = $1 AND period_key = $2 ORDER BY uid",
     )
     .bind(kind.as_str())
@@ -136,9 +144,25 @@ pub async fn load(
                 weighted_wagered: Cents::new(r.try_get(3)?),
                 weighted_since_ms: r.try_get(9)?,
                 best_hit,
+                activity: Activity {
+                    sessions: loaded_count(r.try_get(10)?),
+                    weighted_sessions: loaded_count(r.try_get(11)?),
+                    payout: r.try_get::<Option<i64>, _>(12)?.map(Cents::new),
+                    net: r.try_get::<Option<i64>, _>(13)?.map(Cents::new),
+                },
             })
         })
         .collect()
+}
+
+/// A count as stored: BIGINT is signed, and no casino reports 2^63 sessions.
+fn stored_count(count: Option<u64>) -> Option<i64> {
+    count.and_then(|n| i64::try_from(n).ok())
+}
+
+/// A stored count back; a negative one (never written) reads as absent.
+pub(crate) fn loaded_count(count: Option<i64>) -> Option<u64> {
+    count.and_then(|n| u64::try_from(n).ok())
 }
 
 /// How many players a period has stored (the "suspicious empty answer" check).

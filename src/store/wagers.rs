@@ -4,8 +4,10 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::snapshots::loaded_count;
 use super::StoreError;
 use crate::domain::money::Cents;
+use crate::domain::players::Activity;
 
 /// One player's figures over every recorded month.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +20,9 @@ pub struct LifetimeFigures {
     pub wagered: Cents,
     /// Weighted wager over all recorded months.
     pub weighted: Cents,
+    /// Sums of the export-only figures over the months whose answers had
+    /// them; each `None` when no month did.
+    pub activity: Activity,
 }
 
 /// Every player's lifetime figures, largest total wager first.
@@ -26,7 +31,9 @@ pub async fn lifetime_by_player(
 ) -> Result<Vec<LifetimeFigures>, StoreError> {
     let rows = sqlx::query(
         "SELECT s.uid, COALESCE(p.username, MAX(s.username)), \
-         CAST(SUM(s.wagered_cents) AS BIGINT), CAST(SUM(s.weighted_cents) AS BIGINT) \
+         CAST(SUM(s.wagered_cents) AS BIGINT), CAST(SUM(s.weighted_cents) AS BIGINT), \
+         CAST(SUM(s.sessions) AS BIGINT), CAST(SUM(s.weighted_sessions) AS BIGINT), \
+         CAST(SUM(s.payout_cents) AS BIGINT), CAST(SUM(s.net_cents) AS BIGINT) \
          FROM player_snapshots s LEFT JOIN players p ON p.uid = s.uid \
          WHERE s.period_kind = 'month' GROUP BY s.uid, p.username \
          ORDER BY 3 DESC, s.uid",
@@ -40,6 +47,12 @@ pub async fn lifetime_by_player(
                 username: r.try_get(1)?,
                 wagered: Cents::new(r.try_get(2)?),
                 weighted: Cents::new(r.try_get(3)?),
+                activity: Activity {
+                    sessions: loaded_count(r.try_get(4)?),
+                    weighted_sessions: loaded_count(r.try_get(5)?),
+                    payout: r.try_get::<Option<i64>, _>(6)?.map(Cents::new),
+                    net: r.try_get::<Option<i64>, _>(7)?.map(Cents::new),
+                },
             })
         })
         .collect()

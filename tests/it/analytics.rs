@@ -547,6 +547,87 @@ async fn wager_documents_are_masked_with_opaque_ids(db: Db) {
     }
 }
 
+/// `sessions`, `payout` and `net` are outside the contract: exported as the
+/// casino sent them, summed over the months that had them, and left out
+/// (never a made-up 0) where the answer did not carry them.
+async fn wager_export_keeps_sessions_payout_and_net_where_the_casino_sent_them(db: Db) {
+    use fts_assistant::roobet::fake::{FakeCallKind, FakeRow};
+    let casino = casino().await;
+    three_players(&casino, 876.55);
+    let Some(app) = TestApp::spawn_full(db, test_start(), false, wire(&casino, None)).await else {
+        return;
+    };
+    run_and_record(&app.jobs).await.unwrap();
+    let seed: Value = app.get("/allWagerData.json").await.json().await.unwrap();
+    let month = &seed["data"]["current_month"];
+    let top = &month["total_wager_data"][0];
+    assert_eq!(top["username"], "Top***");
+    assert_eq!(
+        (&top["sessions"], &top["payout"], &top["net"]),
+        (&52.into(), &8_550.25.into(), &(-449.75).into()),
+        "{top}"
+    );
+    assert_eq!(month["weighted_wager_data"][0]["sessions"], 40);
+    for row in month["total_wager_data"].as_array().unwrap()[1..]
+        .iter()
+        .chain(&month["weighted_wager_data"].as_array().unwrap()[1..])
+    {
+        for key in ["sessions", "payout", "net"] {
+            assert!(row.get(key).is_none(), "{key} made up in {row}");
+        }
+    }
+
+    // December. The first cycle closes November (the scripted casino answers
+    // every window alike, so November is polled before the answers change);
+    // then TopDog's answer carries the figures again, LuckyDuck's still not.
+    app.clock.advance(chrono::Duration::days(10));
+    run_and_record(&app.jobs).await.unwrap();
+    casino.set_rows(
+        FakeCallKind::Weighted,
+        [
+            FakeRow::new("uid-top", "TopDog")
+                .wagered(100.0)
+                .weighted(60.0)
+                .activity(3, 90.0, -10.0),
+            FakeRow::new("uid-lucky", "LuckyDuck")
+                .wagered(10.0)
+                .weighted(5.0),
+        ],
+    );
+    casino.set_rows(
+        FakeCallKind::Total,
+        [
+            FakeRow::new("uid-top", "TopDog")
+                .wagered(120.0)
+                .activity(8, 100.5, -19.5),
+            FakeRow::new("uid-lucky", "LuckyDuck").wagered(10.0),
+        ],
+    );
+    run_and_record(&app.jobs).await.unwrap();
+    let seed: Value = app.get("/allWagerData.json").await.json().await.unwrap();
+    assert_eq!(
+        seed["periods"]["current_month"]["start_date"],
+        "2026-12-01T00:00:00Z"
+    );
+    let lifetime = &seed["data"]["lifetime"];
+    let top = &lifetime["total_wager_data"][0];
+    assert_eq!(top["username"], "Top***");
+    assert_eq!(
+        (&top["sessions"], &top["payout"], &top["net"]),
+        (&60.into(), &8_650.75.into(), &(-469.25).into()),
+        "{top}"
+    );
+    assert_eq!(lifetime["weighted_wager_data"][0]["sessions"], 43);
+    let lucky = &lifetime["total_wager_data"][1];
+    assert_eq!(lucky["username"], "LuckyD***");
+    assert!(lucky.get("sessions").is_none(), "{lucky}");
+    let top_now = &seed["data"]["current_month"]["total_wager_data"][0];
+    assert_eq!(
+        (&top_now["sessions"], &top_now["net"]),
+        (&8.into(), &(-19.5).into())
+    );
+}
+
 async fn backfill_stores_past_months_as_final(db: Db) {
     let casino = casino().await;
     three_players(&casino, 876.55);
@@ -589,6 +670,7 @@ on_both_databases!(
     goals_are_announced_once_highest_first,
     lifetimestats_and_status_answer,
     wager_documents_are_masked_with_opaque_ids,
+    wager_export_keeps_sessions_payout_and_net_where_the_casino_sent_them,
     backfill_stores_past_months_as_final,
 );
 

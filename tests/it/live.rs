@@ -133,6 +133,7 @@ fn figures(uid: &str, name: &str, weighted: i64) -> PlayerFigures {
         weighted_wagered: Cents::new(weighted),
         weighted_since_ms: 0,
         best_hit: None,
+        activity: Default::default(),
     }
 }
 

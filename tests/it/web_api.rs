@@ -58,6 +58,7 @@ fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>)
         weighted_wagered: Cents::new(weighted),
         weighted_since_ms: 0,
         best_hit: hit,
+        activity: Default::default(),
     }
 }
 

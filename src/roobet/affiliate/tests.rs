@@ -327,6 +327,37 @@ fn join_keeps_weighted_only_players_with_their_own_wager() {
 }
 
 #[test]
+fn join_takes_activity_from_the_total_call_and_weighted_sessions_from_the_weighted_one() {
+    let w = parse_stats_body(
+        br#"[{"uid":"x","wagered":3,"weightedWagered":2,"sessions":4,"payout":1,"net":-2},
+             {"uid":"y","wagered":3,"weightedWagered":2,"sessions":5,"payout":1.5,"net":-1.5}]"#,
+    )
+    .unwrap();
+    let t = parse_stats_body(
+        br#"[{"uid":"x","wagered":9,"sessions":7,"payout":8,"net":-1},
+             {"uid":"z","wagered":1,"sessions":1}]"#,
+    )
+    .unwrap();
+    let figs = join_by_uid(w, t);
+    let seen: Vec<_> = figs.iter().map(|f| (f.uid.as_str(), f.activity)).collect();
+    let activity = |sessions, weighted_sessions, payout: Option<i64>, net: Option<i64>| Activity {
+        sessions,
+        weighted_sessions,
+        payout: payout.map(Cents::new),
+        net: net.map(Cents::new),
+    };
+    assert_eq!(
+        seen,
+        [
+            ("x", activity(Some(7), Some(4), Some(800), Some(-100))),
+            // Missing from the total call: its own call's figures, as for `wagered`.
+            ("y", activity(Some(5), Some(5), Some(150), Some(-150))),
+            ("z", activity(Some(1), None, None, None)),
+        ]
+    );
+}
+
+#[test]
 fn endpoint_respects_base_paths_and_debug_hides_token() {
     let with_path = Url::parse("https://api.example.test/v1/").unwrap();
     assert_eq!(

@@ -65,7 +65,7 @@ fn month_equals_the_sum_of_its_weeks() {
         let month = by_uid(sim.rows(&filter, at(1, 0), month_end()));
         assert!(month.len() > 20, "most players wager in a month");
         let bounds = [at(1, 0), at(8, 0), at(15, 13), at(22, 0), at(29, 7)];
-        let mut sums: HashMap<String, (i64, i64, i64)> = HashMap::new();
+        let mut sums: HashMap<String, (i64, i64, i64, i64, i64)> = HashMap::new();
         for (i, start) in bounds.iter().enumerate() {
             let end = bounds
                 .get(i + 1)
@@ -78,18 +78,30 @@ fn month_equals_the_sum_of_its_weeks() {
                 e.0 += cents(&row, "wagered");
                 e.1 += cents(&row, "weightedWagered");
                 e.2 = e.2.max(mult(&row));
+                e.3 += row["sessions"].as_i64().unwrap();
+                e.4 += cents(&row, "payout");
+                assert_eq!(
+                    cents(&row, "net"),
+                    cents(&row, "payout") - cents(&row, "wagered"),
+                    "{row}"
+                );
+                let best_payout =
+                    (row["highestMultiplier"]["payout"].as_f64().unwrap() * 100.0).round() as i64;
+                assert!(cents(&row, "payout") >= best_payout, "{row}");
             }
         }
         assert_eq!(sums.len(), month.len());
-        for (uid, (w, ww, m)) in sums {
+        for (uid, (w, ww, m, sessions, payout)) in sums {
             let row = &month[&uid];
             assert_eq!(
                 (
                     cents(row, "wagered"),
                     cents(row, "weightedWagered"),
-                    mult(row)
+                    mult(row),
+                    row["sessions"].as_i64().unwrap(),
+                    cents(row, "payout"),
                 ),
-                (w, ww, m),
+                (w, ww, m, sessions, payout),
                 "{uid}"
             );
         }

@@ -10,7 +10,7 @@ use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::domain::money::Cents;
 use crate::domain::period::MonthPeriod;
 use crate::domain::players::MonthTotals;
-use crate::domain::players::PlayerFigures;
+use crate::domain::players::{Activity, PlayerFigures};
 use crate::published::Published;
 use crate::store::wagers::LifetimeFigures;
 
@@ -69,6 +69,16 @@ pub struct TotalRow {
     pub user_id: String,
     /// Dollars.
     pub wagered: f64,
+    /// Sessions, when the affiliate answer has them (the original wrote 0
+    /// when it did not; a made-up zero is left out here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<u64>,
+    /// The casino's payout to the player, dollars, when the answer has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payout: Option<f64>,
+    /// The casino's `net` for the player, dollars, when the answer has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net: Option<f64>,
 }
 
 /// The best hit, as the seed nested it.
@@ -108,6 +118,9 @@ pub struct WeightedRow {
     pub user_id: String,
     /// Dollars.
     pub weighted_wagered: f64,
+    /// Sessions on the weighted games, when the affiliate answer has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<u64>,
     /// Best hit of the period. Always an object, as the original wrote it:
     /// zeros and game `"Unknown"` when there is none (lifetime rows, or no
     /// multiplier bet this month).
@@ -147,6 +160,7 @@ struct Row<'a> {
     wagered: Cents,
     weighted: Cents,
     hit: Option<SeedHit>,
+    activity: Activity,
 }
 
 fn leader(rows: &[Row<'_>], figure: impl Fn(&Row<'_>) -> Cents) -> Leader {
@@ -183,6 +197,9 @@ fn lists(mut rows: Vec<Row<'_>>, ids: &PublicIdKey) -> Lists {
             username: mask_username(r.username),
             user_id: ids.public_id(r.uid),
             wagered: r.wagered.as_dollars_f64(),
+            sessions: r.activity.sessions,
+            payout: r.activity.payout.map(Cents::as_dollars_f64),
+            net: r.activity.net.map(Cents::as_dollars_f64),
         })
         .collect();
     rows.sort_by(|a, b| b.weighted.cmp(&a.weighted).then_with(|| a.uid.cmp(b.uid)));
@@ -193,6 +210,7 @@ fn lists(mut rows: Vec<Row<'_>>, ids: &PublicIdKey) -> Lists {
             username: mask_username(r.username),
             user_id: ids.public_id(r.uid),
             weighted_wagered: r.weighted.as_dollars_f64(),
+            sessions: r.activity.weighted_sessions,
             highest_multiplier: r.hit.unwrap_or_else(SeedHit::none),
         })
         .collect();
@@ -215,6 +233,7 @@ fn month_row(p: &PlayerFigures) -> Row<'_> {
             wagered: h.bet.as_dollars_f64(),
             payout: h.payout.as_dollars_f64(),
         }),
+        activity: p.activity,
     }
 }
 
@@ -264,6 +283,7 @@ pub fn all_wager_data(
                 wagered: p.wagered,
                 weighted: p.weighted,
                 hit: None,
+                activity: p.activity,
             })
             .collect::<Vec<_>>()
     };

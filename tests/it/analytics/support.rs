@@ -29,7 +29,8 @@ pub fn three_players(casino: &FakeCasino, lucky_weighted: f64) {
         [
             FakeRow::new("uid-top", "TopDog")
                 .wagered(8_000.0)
-                .weighted(5_000.0),
+                .weighted(5_000.0)
+                .activity(40, 7_600.0, -400.0),
             FakeRow::new("uid-lucky", "LuckyDuck")
                 .wagered(1_500.0)
                 .weighted(lucky_weighted)
@@ -48,7 +49,9 @@ pub fn three_players(casino: &FakeCasino, lucky_weighted: f64) {
     casino.set_rows(
         FakeCallKind::Total,
         [
-            FakeRow::new("uid-top", "TopDog").wagered(9_000.0),
+            FakeRow::new("uid-top", "TopDog")
+                .wagered(9_000.0)
+                .activity(52, 8_550.25, -449.75),
             FakeRow::new("uid-lucky", "LuckyDuck").wagered(2_000.1),
             FakeRow::new("uid-quiet", "quiet").wagered(50.0),
         ],
