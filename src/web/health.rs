@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
+use crate::store::payouts::PayoutStatus;
+use crate::store::tip_stats;
 use crate::telemetry::ErrorChain;
 
 /// Liveness: the process serves requests.
@@ -55,6 +57,7 @@ fn same_secret(given: &str, expected: &str) -> bool {
 
 /// Prometheus text exposition (the `METRICS_ADDR` listener serves it as is).
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    refresh_payouts_needing_admin(&state).await;
     (
         [(
             header::CONTENT_TYPE,
@@ -63,4 +66,30 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// Sets `fts_payouts_needing_admin` from the ledger at scrape time, so the
+/// gauge is right after a restart and whichever replica an admin used: an
+/// alert on it is the operator's "someone must look at the tips" page.
+/// A database error leaves the last value and is logged.
+async fn refresh_payouts_needing_admin(state: &AppState) {
+    let open = async {
+        let mut conn = state.store.pool().acquire().await?;
+        tip_stats::open_by_status(&mut conn).await
+    };
+    match open.await {
+        Ok(open) => {
+            let needing: i64 = open
+                .iter()
+                .filter(|(status, _)| {
+                    matches!(status, PayoutStatus::Unknown | PayoutStatus::Failed)
+                })
+                .map(|(_, tally)| tally.count)
+                .sum();
+            state.metrics.payouts_needing_admin.set(needing);
+        }
+        Err(e) => {
+            tracing::warn!(error = %ErrorChain(&e), "metrics: could not count payouts needing an admin");
+        }
+    }
 }
