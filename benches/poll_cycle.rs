@@ -35,14 +35,27 @@ fn rows(players: usize, round: u64, changed: Changed) -> (Vec<FakeRow>, Vec<Fake
             Changed::TenPercent => (round + 9 - (i as u64 % 10)) / 10,
         };
         let w = 10.0 + (i % 9_973) as f64 * 3.17 + plays as f64 * 1.25;
-        weighted.push(FakeRow::new(&uid, &name).wagered(w * 2.0).weighted(w).hit(
-            1.5 + (i % 1_000) as f64,
-            0.2,
-            0.3,
-            "pragmatic:vs10bbbbrnd",
-            "Big Bass Bonanza",
+        // Answers that carry `sessions`/`payout`/`net` (outside the
+        // contract, stored for the export): the heavier case.
+        let sessions = 1 + plays;
+        weighted.push(
+            FakeRow::new(&uid, &name)
+                .wagered(w * 2.0)
+                .weighted(w)
+                .hit(
+                    1.5 + (i % 1_000) as f64,
+                    0.2,
+                    0.3,
+                    "pragmatic:vs10bbbbrnd",
+                    "Big Bass Bonanza",
+                )
+                .activity(sessions, w * 1.9, -w * 0.1),
+        );
+        total.push(FakeRow::new(&uid, &name).wagered(w * 2.0).activity(
+            sessions * 2,
+            w * 1.9,
+            -w * 0.1,
         ));
-        total.push(FakeRow::new(&uid, &name).wagered(w * 2.0));
     }
     (weighted, total)
 }

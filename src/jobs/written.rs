@@ -24,6 +24,7 @@ fn same_figures(a: &PlayerFigures, b: &PlayerFigures) -> bool {
         && a.wagered == b.wagered
         && a.weighted_wagered == b.weighted_wagered
         && a.best_hit == b.best_hit
+        && a.activity == b.activity
 }
 
 impl WrittenFigures {
@@ -102,5 +103,50 @@ impl WrittenFigures {
     /// Forgets every period but these (the current month and week).
     pub fn retain_only(&mut self, keep: &[(PeriodKind, String)]) {
         self.periods.retain(|slot, _| keep.contains(slot));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Cents;
+    use crate::domain::players::Activity;
+
+    fn figures(uid: &str, activity: Activity) -> PlayerFigures {
+        PlayerFigures {
+            uid: uid.into(),
+            username: uid.into(),
+            wagered: Cents::new(1_000),
+            weighted_wagered: Cents::new(500),
+            weighted_since_ms: 0,
+            best_hit: None,
+            activity,
+        }
+    }
+
+    #[test]
+    fn a_change_the_export_shows_is_written_even_when_the_wager_is_not() {
+        let mut written = WrittenFigures::default();
+        let before = [
+            figures("a", Activity::default()),
+            figures("b", Activity::default()),
+        ];
+        written.apply(PeriodKind::Month, "2026-11", &before, 1);
+        let now = [
+            figures("a", Activity::default()),
+            figures(
+                "b",
+                Activity {
+                    sessions: Some(3),
+                    ..Activity::default()
+                },
+            ),
+        ];
+        let changed: Vec<&str> = written
+            .changed(PeriodKind::Month, "2026-11", &now)
+            .iter()
+            .map(|p| p.uid.as_str())
+            .collect();
+        assert_eq!(changed, ["b"]);
     }
 }

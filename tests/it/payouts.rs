@@ -174,7 +174,10 @@ async fn a_server_error_is_unknown_and_never_resent(db: Db) {
             .find_map(|l| l.strip_prefix("fts_payouts_needing_admin "))
             .map(str::to_owned)
     };
-    assert_eq!(needing_admin(app.metrics_text().await).as_deref(), Some("0"));
+    assert_eq!(
+        needing_admin(app.metrics_text().await).as_deref(),
+        Some("0")
+    );
     let report = send_next(&app.state).await.unwrap().unwrap();
     assert_eq!(report.status, PayoutStatus::Unknown);
     casino.set_tip_behaviour(TipBehaviour::Succeed);
@@ -182,7 +185,10 @@ async fn a_server_error_is_unknown_and_never_resent(db: Db) {
     assert_eq!(casino.tips().len(), 1);
     assert_eq!(statuses(&app).await[0].1, "unknown");
     // The operator's alert: read from the ledger at scrape time.
-    assert_eq!(needing_admin(app.metrics_text().await).as_deref(), Some("1"));
+    assert_eq!(
+        needing_admin(app.metrics_text().await).as_deref(),
+        Some("1")
+    );
 }
 
 async fn the_api_down_for_cycles_then_each_payout_goes_once(db: Db) {
