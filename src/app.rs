@@ -41,6 +41,7 @@ use crate::roobet::affiliate::AffiliateClient;
 use crate::roobet::tipping::TippingClient;
 use crate::server::{read_body_within, BodyLimits};
 use crate::store::players::{self, Exclusion};
+use crate::store::public_tips::Listing;
 use crate::store::{settings, Store, StoreError};
 use crate::telemetry::ErrorChain;
 use crate::web::health;
@@ -139,6 +140,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Which payouts the public tip figures count: dry runs too, labelled
+    /// as test data, only in a process started by `fts-assistant demo`.
+    pub fn tips_listing(&self) -> Listing {
+        Listing::for_process(self.config.demo)
+    }
+
     /// Rebuilds `/api/tips` and `/allTimeTips.json` if the public ledger
     /// changed; call after changing a payout's status. Failures are logged
     /// (the previous documents keep being served) and the watcher retries.
@@ -228,10 +235,12 @@ impl Application {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let store = Store::open(&config.database_url).await?;
         let rewards = load_rewards(&config)?;
+        let tips_listing = Listing::for_process(config.demo);
         let (published, public_ids) = {
             let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
             seed_exclusions(&mut conn, &rewards, clock.now().timestamp_millis()).await?;
-            let published = published_from_store(&mut conn, &rewards, clock.now()).await?;
+            let published =
+                published_from_store(&mut conn, &rewards, clock.now(), tips_listing).await?;
             let public_ids = public_id_key(&mut conn, clock.now().timestamp_millis()).await?;
             (published, public_ids)
         };
@@ -269,7 +278,6 @@ impl Application {
             ..PollStatus::default()
         });
         let events = Arc::new(crate::events::Events::new(config.sse_max_streams));
-        let tips_listing = crate::web::tips::listing_of(&config);
         let state = Arc::new(AppState {
             config,
             store: store.clone(),

@@ -97,7 +97,9 @@ pub fn leaderboard_embed(
                     format!(" {} {} ·", t.emoji.as_deref().unwrap_or("🏅"), t.name)
                 });
             let tips = board.tips_of(&e.uid);
-            let tips = if tips.is_positive() {
+            let tips = if tips.is_positive() && board.tips_test_data {
+                format!(" · 💸 {tips} test tips")
+            } else if tips.is_positive() {
                 format!(" · 💸 {tips} tips")
             } else {
                 String::new()

@@ -116,7 +116,7 @@ pub async fn run_cycle(jobs: &Jobs) -> Result<CycleReport, CycleError> {
         Utc.timestamp_millis_opt(finished_ms).single(),
     );
     drop(written);
-    attach_month_tips(&mut conn, &mut published).await?;
+    attach_month_tips(&mut conn, &mut published, state.tips_listing()).await?;
     drop(conn);
     state.board.publish(published);
     // Best attempts and wins change with the cycle (live `challenges`).

@@ -64,7 +64,7 @@ async fn refresh_follower(jobs: &Jobs) {
     let now = state.clock.now();
     let refreshed = async {
         let mut conn = state.store.pool().acquire().await?;
-        published_from_store(&mut conn, &state.rewards, now).await
+        published_from_store(&mut conn, &state.rewards, now, state.tips_listing()).await
     };
     match refreshed.await {
         Ok(published) => {

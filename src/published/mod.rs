@@ -41,6 +41,9 @@ pub struct MonthBoard {
     /// Public tips each shown player received this month, by uid (the
     /// original board's "tips earned"); absent means none.
     pub tips: HashMap<String, Cents>,
+    /// Whether `tips` counts dry runs (the demo only): every view then
+    /// labels them as test data.
+    pub tips_test_data: bool,
 }
 
 impl MonthBoard {
@@ -124,6 +127,7 @@ impl Published {
                 totals: MonthTotals::default(),
                 tiers: Vec::new(),
                 tips: HashMap::new(),
+                tips_test_data: false,
             },
             week: WeekBoard {
                 period: WeekPeriod::containing(now),

@@ -13,8 +13,9 @@ use crate::domain::multiplier::rank_weekly;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::{MonthTotals, PlayerFigures};
 use crate::domain::rewards::Rewards;
+use crate::store::public_tips::{self, Listing};
 use crate::store::snapshots::{self, PeriodKind};
-use crate::store::{cycles, players, public_tips, StoreError};
+use crate::store::{cycles, players, StoreError};
 
 /// Every uid left out of boards: the exclusion table plus the rewards file.
 pub async fn excluded_uids(
@@ -31,6 +32,7 @@ pub async fn published_from_store(
     conn: &mut AnyConnection,
     rewards: &Rewards,
     now: DateTime<Utc>,
+    tips_listing: Listing,
 ) -> Result<Published, StoreError> {
     let month = MonthPeriod::containing(now);
     let week = WeekPeriod::containing(now);
@@ -47,7 +49,7 @@ pub async fn published_from_store(
         rewards,
         updated_at,
     );
-    attach_month_tips(conn, &mut published).await?;
+    attach_month_tips(conn, &mut published, tips_listing).await?;
     Ok(published)
 }
 
@@ -57,6 +59,7 @@ pub async fn published_from_store(
 pub async fn attach_month_tips(
     conn: &mut AnyConnection,
     published: &mut Published,
+    listing: Listing,
 ) -> Result<(), StoreError> {
     let shown: Vec<&str> = published
         .month
@@ -66,7 +69,8 @@ pub async fn attach_month_tips(
         .map(|e| e.uid.as_str())
         .collect();
     let since = published.month.period.start().timestamp_millis();
-    published.month.tips = public_tips::received_since(conn, &shown, since).await?;
+    published.month.tips = public_tips::received_since(conn, &shown, since, listing).await?;
+    published.month.tips_test_data = listing == Listing::WithDryRuns;
     Ok(())
 }
 
@@ -87,6 +91,7 @@ pub fn assemble(
             totals: MonthTotals::of(&month_players),
             tiers: rewards.tiers.clone(),
             tips: Default::default(),
+            tips_test_data: false,
         },
         week: WeekBoard {
             period: week,

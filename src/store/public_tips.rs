@@ -36,6 +36,16 @@ pub enum Listing {
 }
 
 impl Listing {
+    /// The listing of this process: dry runs (as test data) only in a
+    /// process started by `fts-assistant demo`, real money otherwise.
+    pub fn for_process(demo: bool) -> Self {
+        if demo {
+            Listing::WithDryRuns
+        } else {
+            Listing::RealMoney
+        }
+    }
+
     fn filter(self) -> &'static str {
         match self {
             Listing::RealMoney => PUBLIC,
@@ -184,11 +194,13 @@ pub async fn latest_sent(
 }
 
 /// Public tips received since `since_ms` by each of `uids` (the monthly
-/// board's top rows show "tips this month"). Players without any are absent.
+/// board's top rows show "tips this month"); dry runs too under
+/// [`Listing::WithDryRuns`]. Players without any are absent.
 pub async fn received_since(
     conn: &mut AnyConnection,
     uids: &[&str],
     since_ms: i64,
+    listing: Listing,
 ) -> Result<std::collections::HashMap<String, Cents>, StoreError> {
     let mut out = std::collections::HashMap::new();
     if uids.is_empty() {
@@ -197,7 +209,8 @@ pub async fn received_since(
     let list: Vec<String> = (0..uids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT uid, CAST(SUM(amount_cents) AS BIGINT) FROM payouts \
-         WHERE {PUBLIC} AND COALESCE(sent_ms, updated_ms) >= $1 AND uid IN ({}) GROUP BY uid",
+         WHERE {} AND COALESCE(sent_ms, updated_ms) >= $1 AND uid IN ({}) GROUP BY uid",
+        listing.filter(),
         list.join(", ")
     );
     let mut query = sqlx::query(AssertSqlSafe(sql.as_str())).bind(since_ms);

@@ -86,6 +86,10 @@ pub struct MonthEntryDoc {
     pub tier: Option<TierDoc>,
     /// Public tips received this month, dollars; `null` on past months.
     pub tips_this_month: Option<f64>,
+    /// Present (`true`) only in the demo, whose tips are dry runs: the
+    /// figure above is test data.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tips_test_data: bool,
 }
 
 /// A row's milestone tier.
@@ -202,6 +206,7 @@ fn month_entry_docs(rows: &[MonthRow], live: bool) -> Vec<MonthEntryDoc> {
                 name: t.name.clone(),
             }),
             tips_this_month: live.then(|| r.tips.as_dollars_f64()),
+            tips_test_data: live && r.tips_test_data,
         })
         .collect()
 }

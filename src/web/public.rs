@@ -39,6 +39,8 @@ pub struct MonthRow {
     pub tier: Option<TierBadge>,
     /// Public tips received this month (this month's board only).
     pub tips: Cents,
+    /// `tips` counts dry runs (the demo): shown with a TEST label.
+    pub tips_test_data: bool,
 }
 
 /// A row's milestone tier, as the original board showed it: emoji and name.
@@ -63,6 +65,7 @@ pub fn current_month_rows(board: &MonthBoard, ids: &PublicIdKey) -> Vec<MonthRow
             emoji: EmojiView::of(t.emoji.as_deref().unwrap_or("🏅")),
         });
         row.tips = board.tips_of(&entry.uid);
+        row.tips_test_data = board.tips_test_data;
     }
     rows
 }
@@ -113,6 +116,7 @@ pub fn month_rows(entries: &[MonthlyEntry], ids: &PublicIdKey) -> Vec<MonthRow> 
             prize: e.prize.unwrap_or(Cents::ZERO),
             tier: None,
             tips: Cents::ZERO,
+            tips_test_data: false,
         })
         .collect()
 }
@@ -130,6 +134,7 @@ pub fn frozen_rows(rows: &[FinalStanding], ids: &PublicIdKey) -> Vec<MonthRow> {
             prize: r.prize,
             tier: None,
             tips: Cents::ZERO,
+            tips_test_data: false,
         })
         .collect()
 }

@@ -310,7 +310,7 @@ pub async fn refresh(state: &AppState) -> Result<bool, Error> {
     if state.tips.current().marker == Some(marker) {
         return Ok(false);
     }
-    let listing = listing(state);
+    let listing = state.tips_listing();
     let sent = public_tips::all_sent(&mut conn, listing).await?;
     let dry_run = match listing {
         Listing::RealMoney => tip_stats::dry_run_sent(&mut conn).await?,
@@ -327,21 +327,6 @@ pub async fn refresh(state: &AppState) -> Result<bool, Error> {
     .map_err(|e| Error::Internal(format!("rendering the tips documents: {e}")))?;
     state.tips.publish(docs);
     Ok(true)
-}
-
-/// What the public tips surfaces list: dry runs too (as test data) only in
-/// a process started by `fts-assistant demo`, real money otherwise.
-pub fn listing(state: &AppState) -> Listing {
-    listing_of(&state.config)
-}
-
-/// [`listing`] from the configuration alone (before the state exists).
-pub fn listing_of(config: &crate::config::Config) -> Listing {
-    if config.demo {
-        Listing::WithDryRuns
-    } else {
-        Listing::RealMoney
-    }
 }
 
 /// A pre-rendered document as a response: its bytes and tag (the ETag

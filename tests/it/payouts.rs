@@ -247,6 +247,46 @@ async fn dry_run_records_sent_without_calling_the_api(db: Db) {
         .unwrap()
         .get(0);
     assert_eq!(dry, 1);
+    // No money moved: the board's "tips this month" does not count it.
+    run_and_record(&app.jobs).await.unwrap();
+    let board: serde_json::Value = app.get("/api/leaderboard").await.json().await.unwrap();
+    let top = &board["entries"][0];
+    assert_eq!(top["tips_this_month"], 0.0, "{top}");
+    assert!(top.get("tips_test_data").is_none(), "{top}");
+}
+
+/// The demo (all tips dry runs) shows its tips on the board, each view
+/// saying they are test data.
+async fn the_demo_board_counts_dry_run_tips_as_test_data(db: Db) {
+    let casino = casino().await;
+    player_at(&casino, 60.0);
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |c| {
+        wire(&casino, true)(c);
+        c.demo = true;
+    })
+    .await
+    else {
+        return;
+    };
+    run_and_record(&app.jobs).await.unwrap();
+    assert_eq!(drain(&app).await, 1);
+    run_and_record(&app.jobs).await.unwrap();
+    let paid = app
+        .count("SELECT amount_cents FROM payouts WHERE status = 'sent' AND dry_run = 1")
+        .await;
+    let board: serde_json::Value = app.get("/api/leaderboard").await.json().await.unwrap();
+    let top = &board["entries"][0];
+    assert_eq!(top["tips_this_month"], paid as f64 / 100.0, "{top}");
+    assert_eq!(top["tips_test_data"], true, "{top}");
+    assert!(board["entries"][1].get("tips_test_data").is_some());
+    let html = app.get("/").await.text().await.unwrap();
+    let cell = html
+        .split("class=\"num tipsum")
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .unwrap();
+    assert!(cell.contains(">TEST</span>"), "{cell}");
+    assert!(casino.tips().is_empty(), "no tip reached the casino");
 }
 
 /// Puts JumpingJack on the exclusion list straight in the database, the way
@@ -459,6 +499,7 @@ on_both_databases!(
     the_api_down_for_cycles_then_each_payout_goes_once,
     without_a_tipping_token_payouts_stay_pending,
     dry_run_records_sent_without_calling_the_api,
+    the_demo_board_counts_dry_run_tips_as_test_data,
     excluded_players_earn_no_milestones,
     each_sent_tier_is_celebrated_once,
     celebrations_skip_stale_tips_and_drain_a_backlog_in_bounded_passes,

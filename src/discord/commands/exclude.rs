@@ -157,7 +157,13 @@ async fn republish(invocation: &Invocation<'_>) {
     let state = invocation.state;
     let rebuilt = async {
         let mut conn = state.store.pool().acquire().await?;
-        published_from_store(&mut conn, &state.rewards, invocation.now).await
+        published_from_store(
+            &mut conn,
+            &state.rewards,
+            invocation.now,
+            state.tips_listing(),
+        )
+        .await
     };
     match rebuilt.await {
         Ok(published) => state.board.publish(published),

@@ -36,6 +36,7 @@ fn month_board(entries: Vec<MonthlyEntry>) -> MonthBoard {
         tips: [("uid-1".to_string(), Cents::new(5_400))]
             .into_iter()
             .collect(),
+        tips_test_data: false,
     }
 }
 
@@ -81,6 +82,28 @@ fn monthly_board_text_is_stable() {
     ]);
     let embed = leaderboard_embed(&board, Some(now()), BASE);
     insta::assert_json_snapshot!("monthly_board", embed);
+}
+
+#[test]
+fn demo_tips_on_the_board_say_they_are_test_data() {
+    let mut board = month_board(vec![monthly(1, "alice", 123_456, 200_000, None)]);
+    let real = leaderboard_embed(&board, Some(now()), BASE);
+    assert!(
+        real.description
+            .as_deref()
+            .unwrap()
+            .contains("💸 $54.00 tips"),
+        "{real:?}"
+    );
+    board.tips_test_data = true;
+    let demo = leaderboard_embed(&board, Some(now()), BASE);
+    assert!(
+        demo.description
+            .as_deref()
+            .unwrap()
+            .contains("💸 $54.00 test tips"),
+        "{demo:?}"
+    );
 }
 
 #[test]

@@ -106,7 +106,7 @@ fn tips(count: i64) -> String {
 }
 
 async fn load(state: &AppState) -> Result<TipsPage, Error> {
-    let listing = super::listing(state);
+    let listing = state.tips_listing();
     let mut conn = state.store.pool().acquire().await.map_err(Error::db)?;
     if listing == Listing::WithDryRuns {
         // The demo: totals over every listed row, dry runs included (a
