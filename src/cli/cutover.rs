@@ -234,7 +234,7 @@ pub async fn baseline(
     let store = Store::open(&config.database_url)
         .await
         .context("opening the database")?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let month = MonthPeriod::containing(now);
     let month_key = month.key();
     let excluded = excluded_uids(&mut tx, &rewards).await?;

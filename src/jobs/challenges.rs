@@ -62,7 +62,7 @@ pub async fn detect_winners(
         answers.push(figures);
     }
     let now_ms = now.timestamp_millis();
-    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = state.store.begin_write().await?;
     let excluded = excluded_uids(&mut tx, &state.rewards).await?;
     let mut wins = Vec::new();
     for (challenge, figures) in active.iter().zip(&answers) {

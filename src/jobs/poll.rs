@@ -145,7 +145,7 @@ async fn persist(
         (PeriodKind::Month, month_key.clone()),
         (PeriodKind::Week, week_key.clone()),
     ]);
-    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = state.store.begin_write().await?;
     let mut changes = Vec::new();
     for (kind, key, figures) in [
         (PeriodKind::Month, &month_key, month_figures),

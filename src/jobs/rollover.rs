@@ -133,7 +133,7 @@ async fn close_month(
 ) -> Result<bool, CycleError> {
     let key = month.key();
     let now_ms = now.timestamp_millis();
-    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = state.store.begin_write().await?;
     refuse_suspicious_empty(&mut tx, PeriodKind::Month, &key, figures).await?;
     if !periods::finalize(&mut tx, PeriodKind::Month, &key, now_ms).await? {
         return Ok(false); // another replica froze it first
@@ -208,7 +208,7 @@ async fn close_week(
 ) -> Result<bool, CycleError> {
     let key = week.key();
     let now_ms = now.timestamp_millis();
-    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = state.store.begin_write().await?;
     refuse_suspicious_empty(&mut tx, PeriodKind::Week, &key, figures).await?;
     if !periods::finalize(&mut tx, PeriodKind::Week, &key, now_ms).await? {
         return Ok(false);

@@ -200,6 +200,21 @@ impl Store {
         self.kind
     }
 
+    /// Begins a transaction that will write. On SQLite it is `BEGIN
+    /// IMMEDIATE`, taking the write lock up front: a deferred transaction
+    /// that reads first and writes later fails at once with
+    /// `SQLITE_BUSY_SNAPSHOT` (no busy timeout helps) when another
+    /// connection committed in between — a challenge check reading the
+    /// exclusions while the payout worker marks a tip sent. Writers now queue
+    /// on the lock for up to the busy timeout instead. PostgreSQL's
+    /// row-level locking needs nothing special.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            DbKind::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// The connection pool, for the query modules of this crate.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

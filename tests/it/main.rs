@@ -35,3 +35,4 @@ mod soak;
 mod web_api;
 mod web_pages;
 mod web_tips;
+mod write_transactions;

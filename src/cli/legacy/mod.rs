@@ -195,7 +195,7 @@ pub async fn import_legacy(
     let store = Store::open(&config.database_url)
         .await
         .context("opening the database")?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let mut report = ImportReport {
         dry_run,
         notes: plan.notes.clone(),

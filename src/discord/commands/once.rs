@@ -31,7 +31,7 @@ pub struct Applying {
 /// Claims the invocation's interaction id for `command`.
 pub async fn begin(invocation: &Invocation<'_>, command: &str) -> Result<Once, CommandError> {
     let interaction_id = invocation.interaction.id.to_string();
-    let mut tx = invocation.state.store.pool().begin().await?;
+    let mut tx = invocation.state.store.begin_write().await?;
     let claim = interactions::claim(
         &mut tx,
         &interaction_id,
