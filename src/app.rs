@@ -32,6 +32,7 @@ use crate::discord::signature::InteractionVerifier;
 use crate::domain::masking::PublicIdKey;
 use crate::domain::players::PlayerFigures;
 use crate::domain::rewards::Rewards;
+use crate::domain::wording;
 use crate::jobs::runtime::Jobs;
 use crate::jobs::{payout_worker, scheduler};
 use crate::metrics::{Metrics, RouteLabels, RouteOnlyLabels};
@@ -172,9 +173,9 @@ impl AppState {
         match status.last_success {
             Some(at) if now - at < limit => None,
             Some(at) => Some(format!(
-                "last successful poll was {} minutes ago ({} failures since)",
-                (now - at).num_minutes(),
-                status.consecutive_failures
+                "last successful poll was {} ago ({} since)",
+                wording::count((now - at).num_minutes(), "minute"),
+                wording::count(i64::from(status.consecutive_failures), "failure")
             )),
             None => {
                 let since_start = now - self.started_at;

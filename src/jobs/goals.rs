@@ -20,6 +20,7 @@ use crate::domain::goals::{
     goal_to_announce, newly_reached_goals, next_goal_text, projection_text,
 };
 use crate::domain::money::Cents;
+use crate::domain::wording;
 use crate::published::MonthBoard;
 use crate::store::{goals, StoreError};
 use crate::telemetry::ErrorChain;
@@ -104,8 +105,10 @@ fn announcement(month: &MonthBoard, goal: Cents, ladder: &[Cents], now: DateTime
         .title(format!("🎉 Community goal reached: {goal}!"))
         .description(format!(
             "Together we have wagered **{}** in {} — past the **{goal}** goal. \
-             Thank you to every one of our {} players for playing under our code! 💛",
-            totals.wagered, month.period, totals.players
+             Thank you to every one of our {} for playing under our code! 💛",
+            totals.wagered,
+            month.period,
+            wording::count(i64::from(totals.players), "player")
         ))
         .color(GOLD)
         .field(EmbedFieldBuilder::new("Total wager", totals.wagered.to_string()).inline())

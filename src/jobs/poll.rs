@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::MonthTotals;
 use crate::domain::players::PlayerFigures;
+use crate::domain::wording;
 use crate::metrics::KindLabels;
 use crate::published::{assemble, attach_month_tips, excluded_uids};
 use crate::roobet::affiliate::{StatsFilter, StatsQuery};
@@ -296,7 +297,10 @@ pub async fn run_and_record(jobs: &Jobs) -> Result<CycleReport, CycleError> {
         status.last_duration_ms = Some(elapsed_ms);
         match &result {
             Ok(report) => {
-                status.last_outcome = Some(format!("ok: {} players", report.players_seen));
+                status.last_outcome = Some(format!(
+                    "ok: {}",
+                    wording::count(report.players_seen as i64, "player")
+                ));
                 status.last_success = Some(finished_at);
                 status.consecutive_failures = 0;
             }

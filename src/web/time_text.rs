@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 
+use crate::domain::wording;
+
 /// `2026-11-01T00:00:00Z`: what every JSON time field carries.
 pub fn iso(instant: DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -22,9 +24,9 @@ pub fn countdown(now: DateTime<Utc>, until: DateTime<Utc>) -> String {
     }
     let secs = left.num_seconds();
     let days = secs / 86_400;
-    let unit = if days == 1 { "day" } else { "days" };
     format!(
-        "{days} {unit} {:02}:{:02}:{:02} left",
+        "{} {:02}:{:02}:{:02} left",
+        wording::count(days, "day"),
         secs % 86_400 / 3_600,
         secs % 3_600 / 60,
         secs % 60

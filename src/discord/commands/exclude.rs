@@ -12,6 +12,7 @@ use super::{CommandError, Invocation};
 use crate::discord::respond;
 use crate::domain::masking::mask_username;
 use crate::domain::names::Username;
+use crate::domain::wording;
 use crate::published::published_from_store;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::payouts;
@@ -89,9 +90,8 @@ pub async fn run(
         };
         if !cancelled.is_empty() {
             text.push_str(&format!(
-                "\n🛑 Cancelled {} waiting payout{} (never sent): {}.",
-                cancelled.len(),
-                if cancelled.len() == 1 { "" } else { "s" },
+                "\n🛑 Cancelled {} (never sent): {}.",
+                wording::count(cancelled.len() as i64, "waiting payout"),
                 respond::truncate_chars(&cancelled.join(", "), 600)
             ));
         }

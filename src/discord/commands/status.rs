@@ -12,6 +12,7 @@ use super::{CommandError, Invocation};
 use crate::app::{AppState, PollStatus};
 use crate::discord::embeds::{fit_to_limits, GOLD};
 use crate::discord::respond;
+use crate::domain::wording;
 use crate::metrics::CallLabels;
 use crate::store::cycles::{self, CycleRecord};
 use crate::store::payouts::PayoutStatus;
@@ -101,7 +102,7 @@ fn last_poll_text(last: Option<&CycleRecord>) -> String {
     };
     let players = cycle
         .players_seen
-        .map_or_else(|| "—".to_string(), |p| p.to_string());
+        .map_or_else(|| "— players".to_string(), |p| wording::count(p, "player"));
     let mark = if cycle.outcome == "ok" {
         "✅"
     } else {
@@ -113,7 +114,7 @@ fn last_poll_text(last: Option<&CycleRecord>) -> String {
         .map(|d| format!("\n{}", respond::truncate_chars(d, 300)))
         .unwrap_or_default();
     format!(
-        "{mark} {} · took {} ms · {players} players · outcome `{}`{detail}",
+        "{mark} {} · took {} ms · {players} · outcome `{}`{detail}",
         relative(cycle.finished_ms),
         (cycle.finished_ms - cycle.started_ms).max(0),
         cycle.outcome

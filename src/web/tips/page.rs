@@ -96,13 +96,9 @@ impl TipsPage {
     }
 }
 
-/// `1 tip`, `12 tips`.
+/// `1 tip`, `1,204 tips`.
 fn tips(count: i64) -> String {
-    if count == 1 {
-        "1 tip".to_string()
-    } else {
-        format!("{count} tips")
-    }
+    crate::domain::wording::count(count, "tip")
 }
 
 async fn load(state: &AppState) -> Result<TipsPage, Error> {

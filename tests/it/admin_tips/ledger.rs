@@ -279,7 +279,9 @@ async fn clear_tips_confirm_deletes_the_month_once(db: Db) {
     );
     let (_, reply) = app.interact(&ask.by(Caller::ManageServer)).await;
     assert!(
-        is_ephemeral(&reply) && content(&reply).contains("**2**"),
+        is_ephemeral(&reply)
+            && content(&reply).contains("**2 milestone award records**")
+            && content(&reply).contains("(1 player)"),
         "{reply}"
     );
     assert!(

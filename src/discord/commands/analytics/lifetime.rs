@@ -14,6 +14,7 @@ use crate::domain::money::Cents;
 use crate::domain::payout_keys::PayoutKind;
 use crate::domain::period::MonthPeriod;
 use crate::domain::players::MonthTotals;
+use crate::domain::wording::count;
 use crate::published::Published;
 use crate::store::tip_stats::{self, SentTotals};
 use crate::store::totals;
@@ -66,7 +67,6 @@ fn card(
 ) -> Embed {
     let totals = &published.month.totals;
     let month = published.month.period;
-    let plural = if months == 1 { "" } else { "s" };
     EmbedBuilder::new()
         .title(format!("📈 Community stats · {month}"))
         .color(GOLD)
@@ -74,7 +74,7 @@ fn card(
         .field(EmbedFieldBuilder::new("Weighted wager", totals.weighted.to_string()).inline())
         .field(EmbedFieldBuilder::new("Active players", totals.players.to_string()).inline())
         .field(EmbedFieldBuilder::new(
-            format!("All recorded months ({months} month{plural})"),
+            format!("All recorded months ({})", count(months as i64, "month")),
             format!("{wagered} total · {weighted} weighted"),
         ))
         .field(
@@ -110,8 +110,30 @@ fn tips_text(sent: &SentTotals) -> String {
         .collect();
     let total = sent.total();
     lines.push(format!(
-        "**Total: {}** ({} tips)",
-        total.amount, total.count
+        "**Total: {}** ({})",
+        total.amount,
+        count(total.count, "tip")
     ));
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tip_stats::Tally;
+
+    #[test]
+    fn one_tip_is_one_tip() {
+        let sent = SentTotals {
+            by_kind: vec![(
+                PayoutKind::Milestone,
+                Tally {
+                    count: 1,
+                    amount: Cents::new(100),
+                },
+            )],
+        };
+        let text = tips_text(&sent);
+        assert!(text.ends_with("**Total: $1.00** (1 tip)"), "{text}");
+    }
 }

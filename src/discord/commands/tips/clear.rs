@@ -11,6 +11,7 @@ use crate::discord::commands::once::{self, Once};
 use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::respond;
 use crate::domain::period::MonthPeriod;
+use crate::domain::wording;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::milestones;
 
@@ -34,10 +35,11 @@ pub async fn ask(invocation: &Invocation<'_>) -> Result<InteractionResponse, Com
     let awarded = milestones::awarded(&mut conn, &month.key()).await?;
     let records: usize = awarded.values().map(|tiers| tiers.len()).sum();
     let text = format!(
-        "⚠️ This deletes the **{records}** milestone award records of **{month}** \
-         ({} players). Tips already sent stay in the payout history, and a cleared \
+        "⚠️ This deletes the **{}** of **{month}** \
+         ({}). Tips already sent stay in the payout history, and a cleared \
          tier reached again is not paid twice (payout keys are unique). Confirm?",
-        awarded.len()
+        wording::count(records as i64, "milestone award record"),
+        wording::count(awarded.len() as i64, "player")
     );
     let row = Component::ActionRow(ActionRow {
         components: vec![
