@@ -4,59 +4,21 @@
 
 use crate::common;
 
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use fts_assistant::roobet::fake::{
     FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_AFFILIATE_TOKEN,
-    DEMO_TIPPING_TOKEN, DEMO_USER_ID,
+    DEMO_TIPPING_TOKEN,
 };
 use sqlx::{Connection, Row};
 
+use crate::common::served::Served;
 use crate::common::Db;
 
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_binary(casino: &FakeCasino, database_url: &str, dir: &std::path::Path) -> Running {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = casino.base_url().to_string();
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("service.log"))
-        .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_fts-assistant"))
-        .arg("serve")
-        .current_dir(dir)
-        .env_clear()
-        .env("PORT", port.to_string())
-        .env("DATABASE_URL", database_url)
-        .env("ROOBET_API_BASE", &base)
-        .env("ROOBET_API_TOKEN", DEMO_AFFILIATE_TOKEN)
-        .env("ROOBET_USER_ID", DEMO_USER_ID)
-        .env("TIPPING_API_BASE", &base)
-        .env("TIPPING_API_TOKEN", DEMO_TIPPING_TOKEN)
-        .env("TIP_INTERVAL_SECS", "0")
-        // A fresh database: pay the tiers the first cycle finds (see jobs::first_run).
-        .env("FIRST_RUN_PAYS_EXISTING", "true")
-        .env("POLL_INTERVAL_SECS", "3600")
-        .env("RUST_LOG", "info")
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Running(child)
+fn start_binary(casino: &FakeCasino, database_url: &str, dir: &std::path::Path) -> Served {
+    Served::start("service", casino, database_url, dir, |command| {
+        command.env("POLL_INTERVAL_SECS", "3600");
+    })
 }
 
 async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {

@@ -14,20 +14,17 @@
 use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fts_assistant::domain::milestones::default_tiers;
 use fts_assistant::domain::money::Cents;
-use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_AFFILIATE_TOKEN,
-    DEMO_TIPPING_TOKEN, DEMO_USER_ID,
-};
+use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour};
 use sqlx::{Connection, Row};
 
+use crate::common::served::Served;
 use crate::common::Db;
 
 /// Seconds between poll cycles of each replica.
@@ -38,84 +35,16 @@ const TAKEOVER_MARGIN: Duration = Duration::from_secs(3);
 /// Players in the scripted casino.
 const PLAYERS: usize = 6;
 
-struct Replica {
+/// One replica: `serve` polling every [`POLL_INTERVAL_SECS`].
+fn start_replica(
     name: &'static str,
-    child: Option<Child>,
-    log: PathBuf,
-}
-
-impl Replica {
-    fn start(name: &'static str, casino: &FakeCasino, database_url: &str, dir: &Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let base = casino.base_url().to_string();
-        let log = dir.join(format!("{name}.log"));
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_fts-assistant"))
-            .arg("serve")
-            .current_dir(dir)
-            .env_clear()
-            .env("PORT", port.to_string())
-            .env("DATABASE_URL", database_url)
-            .env("ROOBET_API_BASE", &base)
-            .env("ROOBET_API_TOKEN", DEMO_AFFILIATE_TOKEN)
-            .env("ROOBET_USER_ID", DEMO_USER_ID)
-            .env("TIPPING_API_BASE", &base)
-            .env("TIPPING_API_TOKEN", DEMO_TIPPING_TOKEN)
-            .env("TIP_INTERVAL_SECS", "0")
-            // A fresh database: pay the tiers the first cycle finds (see jobs::first_run).
-            .env("FIRST_RUN_PAYS_EXISTING", "true")
-            .env("POLL_INTERVAL_SECS", POLL_INTERVAL_SECS.to_string())
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .unwrap();
-        Self {
-            name,
-            child: Some(child),
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The last lines of the log, for failure messages.
-    fn tail(&self) -> String {
-        let log = self.log();
-        let lines: Vec<&str> = log.lines().collect();
-        format!(
-            "--- last lines of {} ---\n{}",
-            self.name,
-            lines[lines.len().saturating_sub(30)..].join("\n")
-        )
-    }
-
-    /// SIGKILL: no graceful release of the lock, no outcome recorded.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn is_running(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        self.kill();
-    }
+    casino: &FakeCasino,
+    database_url: &str,
+    dir: &Path,
+) -> Served {
+    Served::start(name, casino, database_url, dir, |command| {
+        command.env("POLL_INTERVAL_SECS", POLL_INTERVAL_SECS.to_string());
+    })
 }
 
 const LOCK_TAKEN: &str = "took the job lock";
@@ -151,7 +80,7 @@ fn publish(casino: &FakeCasino, weighted: &[u64; PLAYERS]) {
 }
 
 /// The follower never ran a job: no lock, no cycle, no payout in its log.
-fn assert_one_leader(follower: &Replica) {
+fn assert_one_leader(follower: &Served) {
     assert_one_leader_in(follower.name, &follower.log());
 }
 
@@ -229,8 +158,8 @@ async fn the_survivor_takes_over_and_nothing_is_paid_twice_or_lost() {
     };
 
     let started = Instant::now();
-    let mut a = Replica::start("replica-a", &casino, &url, dir.path());
-    let mut b = Replica::start("replica-b", &casino, &url, dir.path());
+    let mut a = start_replica("replica-a", &casino, &url, dir.path());
+    let mut b = start_replica("replica-b", &casino, &url, dir.path());
 
     // One of them becomes the leader: it polls and pays; the other only serves.
     wait_until(

@@ -20,8 +20,7 @@
 use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,13 +29,12 @@ use fts_assistant::discord::dev_keys::DevKeypair;
 use fts_assistant::discord::synth::{OptionValue, SynthInteraction};
 use fts_assistant::domain::milestones::default_tiers;
 use fts_assistant::domain::money::Cents;
-use fts_assistant::roobet::fake::{
-    FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour, DEMO_USER_ID,
-};
+use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use sqlx::{Connection, Row};
 
+use crate::common::served::{free_port, Served};
 use crate::common::Db;
 
 const POLL_INTERVAL_SECS: u64 = 3;
@@ -72,49 +70,23 @@ struct Secrets {
     discord: String,
 }
 
-struct Server {
-    child: Option<Child>,
-    log: PathBuf,
-    base_url: String,
-}
-
-impl Server {
-    fn start(
-        casino: &FakeCasino,
-        database_url: &str,
-        dir: &Path,
-        secrets: &Secrets,
-        public_key_hex: &str,
-    ) -> Self {
-        let free_port = || {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        };
-        let port = free_port();
+/// `serve` with the soak's own secrets (so the log can be searched for
+/// them), Discord configured but down, and the pages' static files.
+fn start_server(
+    casino: &FakeCasino,
+    database_url: &str,
+    dir: &Path,
+    secrets: &Secrets,
+    public_key_hex: &str,
+) -> Served {
+    Served::start("server", casino, database_url, dir, |command| {
         // Discord is "down" (nothing listens there): board posts and
         // celebrations fail every time, exercising the error paths that
         // carry the bot token.
         let discord_base = format!("http://127.0.0.1:{}/api/v10", free_port());
-        let base = casino.base_url().to_string();
-        let log = dir.join("server.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_fts-assistant"))
-            .arg("serve")
-            .current_dir(dir)
-            .env_clear()
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", database_url)
-            .env("ROOBET_API_BASE", &base)
+        command
             .env("ROOBET_API_TOKEN", &secrets.affiliate)
-            .env("ROOBET_USER_ID", DEMO_USER_ID)
-            .env("TIPPING_API_BASE", &base)
             .env("TIPPING_API_TOKEN", &secrets.tipping)
-            .env("TIP_INTERVAL_SECS", "0")
-            // A fresh database: pay the tiers the first cycle finds (see jobs::first_run).
-            .env("FIRST_RUN_PAYS_EXISTING", "true")
             .env("POLL_INTERVAL_SECS", POLL_INTERVAL_SECS.to_string())
             .env("DISCORD_PUBLIC_KEY", public_key_hex)
             .env("DISCORD_TOKEN", &secrets.discord)
@@ -126,64 +98,8 @@ impl Server {
             .env(
                 "STATIC_DIR",
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("static"),
-            )
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .unwrap();
-        Self {
-            child: Some(child),
-            log,
-            base_url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn is_running(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
-    }
-
-    /// SIGTERM, then waits up to `limit` for a graceful exit; whether it did.
-    async fn stop_gracefully(&mut self, limit: Duration) -> bool {
-        let Some(mut child) = self.child.take() else {
-            return false;
-        };
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return status.success();
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
+            );
+    })
 }
 
 fn rss_kb(pid: u32) -> Option<u64> {
@@ -355,7 +271,7 @@ async fn soak() {
     let initial: Vec<u64> = (0..PLAYERS).map(|i| wager_at(i, 0.0, total)).collect();
     publish(&casino, &initial);
 
-    let mut server = Server::start(&casino, &url, dir.path(), &secrets, &key.public_key_hex());
+    let mut server = start_server(&casino, &url, dir.path(), &secrets, &key.public_key_hex());
     let pid = server.pid();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
