@@ -162,8 +162,10 @@ pub async fn all_sent(
 /// A digest of everything the public tips documents show: count, sum,
 /// newest id and newest time of the public payouts, then count and sum of
 /// dry runs (which `/api/tips` reports as left out). Any payout becoming
-/// public (or ceasing to be) moves it; one scan of the `sent` rows, so the
-/// documents can be checked for staleness often without being rebuilt.
+/// public (or ceasing to be) moves it — a tip sent here or one imported
+/// from the original bot while serving; one scan of the `sent` and
+/// `imported` rows, so the documents can be checked for staleness often
+/// without being rebuilt.
 pub async fn change_marker(conn: &mut AnyConnection) -> Result<[i64; 6], StoreError> {
     let row = sqlx::query(
         "SELECT \
@@ -173,7 +175,7 @@ pub async fn change_marker(conn: &mut AnyConnection) -> Result<[i64; 6], StoreEr
          CAST(COALESCE(MAX(CASE WHEN dry_run = 0 THEN COALESCE(sent_ms, updated_ms) END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN dry_run <> 0 THEN 1 ELSE 0 END), 0) AS BIGINT), \
          CAST(COALESCE(SUM(CASE WHEN dry_run <> 0 THEN amount_cents ELSE 0 END), 0) AS BIGINT) \
-         FROM payouts WHERE status = 'sent'",
+         FROM payouts WHERE status IN ('sent', 'imported')",
     )
     .fetch_one(&mut *conn)
     .await?;

@@ -384,7 +384,47 @@ async fn a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval
     }
 }
 
+/// `import-legacy` run against a serving database: the original's tips are
+/// public money, so they must move the documents like a sent tip does.
+async fn tips_imported_while_serving_reach_the_documents(db: Db) {
+    use fts_assistant::store::cutover::record_settled;
+    use fts_assistant::store::payouts::{NewPayout, PayoutStatus};
+    let Some(app) = TestApp::spawn_full(db, common::test_start(), false, |_| {}).await else {
+        return;
+    };
+    assert!(!fts_assistant::web::tips::refresh(&app.state).await.unwrap());
+    let (_, before) = json(&app, "/api/tips").await;
+    assert_eq!(before["totals"]["count"], 0);
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    let imported = NewPayout {
+        key: "legacy:manual:1".into(),
+        kind: PayoutKind::Manual,
+        uid: "uid-old".into(),
+        username: "OldTimer".into(),
+        amount: Cents::new(2_500),
+        status: PayoutStatus::Imported,
+        period_key: None,
+        tier: None,
+        requested_by: None,
+        reason: Some("giveaway".into()),
+        priority: 0,
+    };
+    let sent_ms = common::test_start().timestamp_millis() - 86_400_000;
+    record_settled(&mut conn, &imported, Some(sent_ms), false, sent_ms)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(
+        fts_assistant::web::tips::refresh(&app.state).await.unwrap(),
+        "an imported tip changes what the documents show"
+    );
+    let (_, after) = json(&app, "/api/tips").await;
+    assert_eq!(after["totals"]["count"], 1, "{after}");
+    assert_eq!(after["totals"]["amount"], 25.0, "{after}");
+}
+
 on_both_databases!(
+    tips_imported_while_serving_reach_the_documents,
     a_hundred_thousand_payouts_are_paged_and_never_a_500,
     a_payout_sent_elsewhere_reaches_the_documents_within_the_watch_interval,
     api_tips_lists_only_confirmed_real_payouts,
