@@ -71,14 +71,21 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 /// Sets `fts_payouts_needing_admin` from the ledger at scrape time, so the
 /// gauge is right after a restart and whichever replica an admin used: an
 /// alert on it is the operator's "someone must look at the tips" page.
-/// A database error leaves the last value and is logged.
+/// A database error, or no answer within [`LEDGER_COUNT_LIMIT`], leaves the
+/// last value and is logged: the other metrics matter most exactly when
+/// the database is in trouble, so the scrape never waits on it for long.
 async fn refresh_payouts_needing_admin(state: &AppState) {
     let open = async {
         let mut conn = state.store.pool().acquire().await?;
         tip_stats::open_by_status(&mut conn).await
     };
-    match open.await {
-        Ok(open) => {
+    match tokio::time::timeout(LEDGER_COUNT_LIMIT, open).await {
+        Err(_) => {
+            tracing::warn!(
+                "metrics: counting payouts needing an admin took too long; kept the last value"
+            );
+        }
+        Ok(Ok(open)) => {
             let needing: i64 = open
                 .iter()
                 .filter(|(status, _)| {
@@ -88,8 +95,11 @@ async fn refresh_payouts_needing_admin(state: &AppState) {
                 .sum();
             state.metrics.payouts_needing_admin.set(needing);
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             tracing::warn!(error = %ErrorChain(&e), "metrics: could not count payouts needing an admin");
         }
     }
 }
+
+/// How long a scrape waits for the ledger count.
+const LEDGER_COUNT_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
