@@ -253,6 +253,30 @@ async fn dry_run_records_sent_without_calling_the_api(db: Db) {
     let top = &board["entries"][0];
     assert_eq!(top["tips_this_month"], 0.0, "{top}");
     assert!(top.get("tips_test_data").is_none(), "{top}");
+    let names = lifetimestats_fields(&app).await;
+    assert!(
+        !names.iter().any(|(name, _)| name.contains("Test tips")),
+        "{names:?}"
+    );
+}
+
+/// `/lifetimestats`' fields as (name, value).
+async fn lifetimestats_fields(app: &TestApp) -> Vec<(String, String)> {
+    use fts_assistant::discord::synth::SynthInteraction;
+    let (_, reply) = app
+        .interact(&SynthInteraction::command("lifetimestats", &[]))
+        .await;
+    reply["data"]["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// The demo (all tips dry runs) shows its tips on the board, each view
@@ -286,6 +310,21 @@ async fn the_demo_board_counts_dry_run_tips_as_test_data(db: Db) {
         .and_then(|rest| rest.split("</td>").next())
         .unwrap();
     assert!(cell.contains(">TEST</span>"), "{cell}");
+    // `/lifetimestats` keeps the real figures at zero and shows the test
+    // tips apart, labelled.
+    let fields = lifetimestats_fields(&app).await;
+    let test_tips = fields
+        .iter()
+        .find(|(name, _)| name.starts_with("🧪 Test tips"))
+        .map(|(_, value)| value.clone());
+    let paid = fts_assistant::domain::money::Cents::new(paid);
+    assert_eq!(test_tips, Some(format!("**{paid}** (1 tip)")), "{fields:?}");
+    assert!(
+        fields
+            .iter()
+            .any(|(name, value)| name == "Tips paid all time" && value.contains("**Total: $0.00**")),
+        "{fields:?}"
+    );
     assert!(casino.tips().is_empty(), "no tip reached the casino");
 }
 

@@ -1,7 +1,10 @@
 //! `/lifetimestats`: this month's community totals and the tips paid, this
 //! month and all time, by kind. Tip figures are sums over the payouts
-//! ledger (sent, not dry-run), never a constant added on top.
+//! ledger (sent, not dry-run), never a constant added on top. The demo,
+//! whose tips are all dry runs, adds them in a field of their own labelled
+//! as test data.
 
+use twilight_model::channel::message::embed::EmbedField;
 use twilight_model::channel::message::Embed;
 use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
@@ -16,7 +19,8 @@ use crate::domain::period::MonthPeriod;
 use crate::domain::players::MonthTotals;
 use crate::domain::wording::count;
 use crate::published::Published;
-use crate::store::tip_stats::{self, SentTotals};
+use crate::store::public_tips::Listing;
+use crate::store::tip_stats::{self, SentTotals, Tally};
 use crate::store::totals;
 
 pub(super) async fn run(invocation: &Invocation<'_>) -> Result<InteractionResponse, CommandError> {
@@ -33,7 +37,11 @@ pub(super) async fn run(invocation: &Invocation<'_>) -> Result<InteractionRespon
         async { totals::all(&mut *pool.acquire().await?).await },
     )?;
     let recorded = recorded_totals(&published, &months);
-    let embed = card(&published, recorded, &this_month, &all_time);
+    let mut embed = card(&published, recorded, &this_month, &all_time);
+    if invocation.state.tips_listing() == Listing::WithDryRuns {
+        let test_tips = tip_stats::dry_run_sent(&mut *pool.acquire().await?).await?;
+        embed.fields.push(test_tips_field(test_tips));
+    }
     Ok(respond::public_embeds(vec![fit_to_limits(embed)]))
 }
 
@@ -85,6 +93,19 @@ fn card(
         .build()
 }
 
+/// The demo's dry-run tips, never mixed into the real figures above.
+fn test_tips_field(test_tips: Tally) -> EmbedField {
+    EmbedFieldBuilder::new(
+        "🧪 Test tips (demo dry runs, no money sent)",
+        format!(
+            "**{}** ({})",
+            test_tips.amount,
+            count(test_tips.count, "tip")
+        ),
+    )
+    .build()
+}
+
 fn kind_label(kind: PayoutKind) -> &'static str {
     match kind {
         PayoutKind::Milestone => "Milestones",
@@ -120,7 +141,6 @@ fn tips_text(sent: &SentTotals) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tip_stats::Tally;
 
     #[test]
     fn one_tip_is_one_tip() {
