@@ -15,6 +15,7 @@
 //! full-page screenshot of every page at both widths there, to look at.
 
 use crate::common;
+use crate::common::chromium::{self, CHROMIUM};
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -44,8 +45,6 @@ use std::io::{BufRead, BufReader};
 use tokio_tungstenite::tungstenite::Message;
 
 use common::{Db, TestApp};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The widths every page must fit: a common phone and a laptop.
 const WIDTHS: [u32; 2] = [390, 1280];
@@ -333,17 +332,6 @@ impl Drop for Browser {
     }
 }
 
-fn chromium_available() -> bool {
-    if Path::new(CHROMIUM).exists() {
-        return true;
-    }
-    if std::env::var("FTS_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
-        panic!("FTS_REQUIRE_CHROMIUM=1 but {CHROMIUM} is missing");
-    }
-    eprintln!("skipping: {CHROMIUM} is not installed");
-    false
-}
-
 /// Names as long and as varied as the casino returns: the masked forms
 /// keep their length, so the columns must cope with them.
 const NAMES: [&str; 12] = [
@@ -593,27 +581,15 @@ async fn screenshot(dir: &Path, url: &str, path: &str, width: u32) {
         .collect();
     let file = dir.join(format!("{name}-{width}.png"));
     let profile = tempfile::tempdir().unwrap();
-    let mut command = std::process::Command::new("timeout");
-    command
-        .arg("60")
-        .arg(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--window-size={width},{height}"))
-        .arg(format!("--screenshot={}", file.display()))
-        .arg(url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let status = tokio::task::spawn_blocking(move || command.status())
+    let args = vec![
+        format!("--user-data-dir={}", profile.path().display()),
+        format!("--window-size={width},{height}"),
+        format!("--screenshot={}", file.display()),
+        url.to_string(),
+    ];
+    tokio::task::spawn_blocking(move || chromium::run_within(60, &args))
         .await
-        .unwrap()
         .unwrap();
-    assert!(status.success(), "screenshot of {url}");
 }
 
 /// The alerts overlay is empty until an alert arrives: sends milestone
@@ -644,7 +620,7 @@ async fn show_an_alert(app: &TestApp, browser: &mut Browser) {
 }
 
 async fn every_page_fits_phone_and_desktop_without_overlaps(db: Db) {
-    if !chromium_available() {
+    if !chromium::available() {
         return;
     }
     let clock = std::sync::Arc::new(fts_assistant::clock::ManualClock::new(common::test_start()));

@@ -9,7 +9,6 @@ use crate::common;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fts_assistant::clock::Clock;
@@ -34,7 +33,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::common::{Db, TestApp};
+use crate::common::{chromium, Db, TestApp};
 
 /// A raw SSE client over HTTP/1.0 (the body then runs until the server
 /// closes, with no chunk framing to undo).
@@ -614,30 +613,15 @@ on_both_databases!(
     only_overlays_and_the_embed_may_be_framed,
 );
 
-fn chromium_available() -> bool {
-    if Path::new("/usr/bin/chromium").exists() {
-        return true;
+/// Whether a new `/api/events` stream opens (beyond `before`) within 8 s.
+async fn opened_a_stream(app: &TestApp, before: usize) -> bool {
+    for _ in 0..400 {
+        if app.state.events.open_streams() > before {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    if std::env::var("FTS_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
-        panic!("FTS_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing");
-    }
-    eprintln!("skipping: /usr/bin/chromium is not installed");
     false
-}
-
-fn chromium(args: &[String]) -> std::process::Output {
-    Command::new("timeout")
-        .arg("90")
-        .arg("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-        ])
-        .args(args)
-        .output()
-        .expect("chromium runs")
 }
 
 /// The overlay in real Chromium: the page background is transparent (a
@@ -647,7 +631,7 @@ fn chromium(args: &[String]) -> std::process::Output {
 /// once its stream is connected).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlay_is_transparent_and_updates_live_in_chromium() {
-    if !chromium_available() {
+    if !chromium::available() {
         return;
     }
     let app = TestApp::spawn_full(Db::Sqlite, common::test_start(), false, |c| {
@@ -667,14 +651,9 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
         format!("--screenshot={}", shot.display()),
         format!("{}/overlay/leaderboard?rows=5", app.base_url),
     ];
-    let out = tokio::task::spawn_blocking(move || chromium(&args))
+    tokio::task::spawn_blocking(move || chromium::run(&args))
         .await
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
@@ -702,41 +681,18 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
         let url = format!("{}{path}", app.base_url);
         let profile = dir.path().join(format!("live{}", path.len()));
         let before = app.state.events.open_streams();
-        // Chromium keeps the page open (no dump, no reload) until `timeout`
-        // ends it; the script logs each render to the console.
-        let run = tokio::task::spawn_blocking(move || {
-            Command::new("timeout")
-                .args([
-                    "12",
-                    "/usr/bin/chromium",
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                ])
-                .arg(format!("--user-data-dir={}", profile.display()))
-                .args(["--enable-logging=stderr", "--v=0"])
-                .arg(url)
-                .output()
-                .expect("chromium runs")
-        });
-        let connected = async {
-            for _ in 0..400 {
-                if app.state.events.open_streams() > before {
-                    return true;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            false
-        }
-        .await;
-        assert!(connected, "{path} opened /api/events");
+        // The script logs each render to the console.
+        let run = tokio::task::spawn_blocking(move || chromium::console_of(&url, &profile, 12));
+        assert!(
+            opened_a_stream(&app, before).await,
+            "{path} opened /api/events"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut next = board(&app);
         next.month.entries[0].username = "NewLeader".into();
         next.updated_at = Some(app.clock.now() + chrono::Duration::minutes(1));
         app.state.board.publish(next);
-        let out = run.await.unwrap();
-        let log = String::from_utf8_lossy(&out.stderr);
+        let log = run.await.unwrap();
         let lines: Vec<&str> = log.lines().filter(|l| l.contains("fts-live")).collect();
         assert!(
             lines.iter().any(|l| l.contains(&expected)),
@@ -748,30 +704,11 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
     let url = format!("{}/overlay/alerts", app.base_url);
     let profile = dir.path().join("alerts");
     let before = app.state.events.open_streams();
-    let run = tokio::task::spawn_blocking(move || {
-        Command::new("timeout")
-            .args([
-                "10",
-                "/usr/bin/chromium",
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(["--enable-logging=stderr", "--v=0"])
-            .arg(url)
-            .output()
-            .expect("chromium runs")
-    });
-    let mut connected = false;
-    for _ in 0..400 {
-        if app.state.events.open_streams() > before {
-            connected = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(connected, "the alerts overlay opened /api/events");
+    let run = tokio::task::spawn_blocking(move || chromium::console_of(&url, &profile, 10));
+    assert!(
+        opened_a_stream(&app, before).await,
+        "the alerts overlay opened /api/events"
+    );
     let alert = serde_json::json!({
         "username": mask_username("LuckyDuck"),
         "amount": 25.0,
@@ -782,8 +719,7 @@ async fn overlay_is_transparent_and_updates_live_in_chromium() {
     app.state
         .events
         .publish(EventKind::Milestone, alert.to_string());
-    let out = run.await.unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
+    let log = run.await.unwrap();
     let expected = format!(
         "Gold reached! {} was tipped $25.00",
         mask_username("LuckyDuck")

@@ -5,7 +5,6 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 
 use chrono::Duration;
 use fts_assistant::clock::Clock;
@@ -19,7 +18,7 @@ use fts_assistant::store::snapshots::PeriodKind;
 use fts_assistant::store::standings::{self, FinalStanding};
 use serde_json::Value;
 
-use crate::common::{self, Db, TestApp};
+use crate::common::{self, chromium, Db, TestApp};
 
 fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>) -> PlayerFigures {
     PlayerFigures {
@@ -316,37 +315,11 @@ on_both_databases!(
     history_lists_frozen_months_and_shows_final_standings,
 );
 
-/// Runs Chromium headless with `args`; its stdout, or a panic with stderr.
-fn chromium(args: &[String]) -> String {
-    let output = Command::new("timeout")
-        .arg("90")
-        .arg("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-        ])
-        .args(args)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 /// Real renders of the home page on a phone and a desktop viewport. The
 /// pages read only the in-memory board, so one database suffices.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_page_renders_in_chromium_on_phone_and_desktop() {
-    if !Path::new("/usr/bin/chromium").exists() {
-        if std::env::var("FTS_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
-            panic!("FTS_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing");
-        }
-        eprintln!("skipping: /usr/bin/chromium is not installed");
+    if !chromium::available() {
         return;
     }
     let app = spawn_with_board(Db::Sqlite)
@@ -365,7 +338,7 @@ async fn home_page_renders_in_chromium_on_phone_and_desktop() {
                 format!("--screenshot={}", file.display()),
                 format!("{}{path}", app.base_url),
             ];
-            tokio::task::spawn_blocking(move || chromium(&args))
+            tokio::task::spawn_blocking(move || chromium::run(&args))
                 .await
                 .unwrap();
             let bytes = std::fs::metadata(&file).expect("screenshot written").len();
@@ -381,7 +354,7 @@ async fn home_page_renders_in_chromium_on_phone_and_desktop() {
         "--dump-dom".to_string(),
         format!("{}/", app.base_url),
     ];
-    let dom = tokio::task::spawn_blocking(move || chromium(&args))
+    let dom = tokio::task::spawn_blocking(move || chromium::run(&args))
         .await
         .unwrap();
     let shown = month_names(&dom);

@@ -18,10 +18,10 @@ use fts_assistant::domain::payout_keys::PayoutKind;
 use fts_assistant::web::tips::PAGE_ROWS;
 use serde_json::{json, Value};
 
-use crate::common::{named_ids, Db, TestApp};
+use crate::common::{chromium, named_ids, Db, TestApp};
 use support::{
-    assert_private, at, cells, chromium, insert_sent_bulk, json, ledger, public_id, record_all,
-    seed, spawn_with, End, Who, AERO, BOB, BOLD, LUCKY,
+    assert_private, at, cells, insert_sent_bulk, json, ledger, public_id, record_all, seed,
+    spawn_with, End, Who, AERO, BOB, BOLD, LUCKY,
 };
 
 /// The recipients' uids, whose public ids snapshots name.
@@ -439,11 +439,7 @@ on_both_databases!(
 /// `screenshots/` to look at.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tips_page_renders_in_chromium_on_phone_and_desktop() {
-    if !Path::new("/usr/bin/chromium").exists() {
-        if std::env::var("FTS_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
-            panic!("FTS_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing");
-        }
-        eprintln!("skipping: /usr/bin/chromium is not installed");
+    if !chromium::available() {
         return;
     }
     let app = spawn_with(Db::Sqlite, &ledger())
@@ -460,7 +456,7 @@ async fn tips_page_renders_in_chromium_on_phone_and_desktop() {
             format!("--screenshot={}", file.display()),
             format!("{}/tips", app.base_url),
         ];
-        tokio::task::spawn_blocking(move || chromium(&args))
+        tokio::task::spawn_blocking(move || chromium::run(&args))
             .await
             .unwrap();
         let bytes = std::fs::metadata(&file).expect("screenshot written").len();

@@ -2,6 +2,7 @@
 //! against a fresh database (a new SQLite file, or a new PostgreSQL database
 //! created on `TEST_POSTGRES_URL`), with a steerable clock and the dev key.
 
+pub mod chromium;
 pub mod served;
 
 use std::sync::Arc;

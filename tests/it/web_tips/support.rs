@@ -203,27 +203,6 @@ pub fn cells(html: &str, class: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs Chromium headless with `args`, as `web_pages` does.
-pub fn chromium(args: &[String]) {
-    let output = std::process::Command::new("timeout")
-        .arg("90")
-        .arg("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-        ])
-        .args(args)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// Records `n` confirmed manual payouts to 5,000 players in one statement
 /// (a ledger the size of years of a busy community), one second apart.
 pub async fn insert_sent_bulk(app: &TestApp, n: i64) {
