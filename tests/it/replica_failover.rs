@@ -19,12 +19,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use fts_assistant::domain::milestones::default_tiers;
 use fts_assistant::domain::money::Cents;
 use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour};
 use sqlx::{Connection, Row};
 
-use crate::common::served::Served;
+use crate::common::served::{earned_milestones, Served};
 use crate::common::Db;
 
 /// Seconds between poll cycles of each replica.
@@ -336,20 +335,7 @@ async fn the_survivor_takes_over_and_nothing_is_paid_twice_or_lost() {
         let previous = by_key.insert(key.clone(), (r.get(1), r.get(2), r.get(3)));
         assert!(previous.is_none(), "{key} is in the ledger twice");
     }
-    let month = chrono::Utc::now().format("%Y-%m").to_string();
-    let tiers = default_tiers();
-    let mut earned = BTreeMap::new();
-    for (i, usd) in final_wagers.iter().enumerate() {
-        for tier in tiers
-            .iter()
-            .filter(|t| t.threshold <= Cents::new(*usd as i64 * 100))
-        {
-            earned.insert(
-                format!("milestone:{month}:uid-{i}:{}", tier.number),
-                tier.tip.cents(),
-            );
-        }
-    }
+    let earned = earned_milestones(&final_wagers[..]);
     let missing: Vec<_> = earned.keys().filter(|k| !by_key.contains_key(*k)).collect();
     let extra: Vec<_> = by_key.keys().filter(|k| !earned.contains_key(*k)).collect();
     assert!(

@@ -27,14 +27,13 @@ use std::time::{Duration, Instant};
 
 use fts_assistant::discord::dev_keys::DevKeypair;
 use fts_assistant::discord::synth::{OptionValue, SynthInteraction};
-use fts_assistant::domain::milestones::default_tiers;
 use fts_assistant::domain::money::Cents;
 use fts_assistant::roobet::fake::{FakeCallKind, FakeCasino, FakeMode, FakeRow, TipBehaviour};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use sqlx::{Connection, Row};
 
-use crate::common::served::{free_port, Served};
+use crate::common::served::{earned_milestones, free_port, Served};
 use crate::common::Db;
 
 const POLL_INTERVAL_SECS: u64 = 3;
@@ -531,20 +530,7 @@ async fn soak() {
             problems.push(format!("{key} is in the ledger twice"));
         }
     }
-    let month = chrono::Utc::now().format("%Y-%m").to_string();
-    let tiers = default_tiers();
-    let mut earned = BTreeMap::new();
-    for (i, usd) in final_wagers.iter().enumerate() {
-        for tier in tiers
-            .iter()
-            .filter(|t| t.threshold <= Cents::new(*usd as i64 * 100))
-        {
-            earned.insert(
-                format!("milestone:{month}:uid-{i}:{}", tier.number),
-                tier.tip.cents(),
-            );
-        }
-    }
+    let earned = earned_milestones(&final_wagers[..]);
     let missing: Vec<_> = earned.keys().filter(|k| !by_key.contains_key(*k)).collect();
     let extra: Vec<_> = by_key.keys().filter(|k| !earned.contains_key(*k)).collect();
     if !missing.is_empty() || !extra.is_empty() {

@@ -7,9 +7,8 @@ use std::collections::HashSet;
 use chrono::Duration;
 use fts_assistant::clock::Clock;
 use fts_assistant::domain::leaderboard::{default_monthly_prizes, rank_monthly};
-use fts_assistant::domain::money::{Cents, Multiplier};
+use fts_assistant::domain::money::Cents;
 use fts_assistant::domain::multiplier::{default_weekly_prizes, rank_weekly};
-use fts_assistant::domain::players::{Hit, PlayerFigures};
 use fts_assistant::published::Published;
 use fts_assistant::store::periods;
 use fts_assistant::store::snapshots::PeriodKind;
@@ -17,7 +16,7 @@ use fts_assistant::store::standings::{self, FinalStanding};
 use fts_assistant::web::WEIGHTING_DISCLOSURE;
 use serde_json::{json, Value};
 
-use crate::common::{named_ids, Db, TestApp};
+use crate::common::{figures, hit, named_ids, Db, TestApp};
 
 /// Raw names and uids of the fixture: none may appear in a public body.
 const PLAYERS: [(&str, &str, i64, i64); 7] = [
@@ -49,28 +48,6 @@ const HITS: [HitRow; 2] = [
     ("roobet-uid-1002", "Ærøskøbing", 51_240, 20, "pragmatic:vs10bbbbrnd", "Big Bass Bonanza"),
     ("roobet-uid-1001", "LuckyDuck", 10_000, 100, "hacksaw:wanted", "Wanted Dead or a Wild"),
 ];
-
-fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>) -> PlayerFigures {
-    PlayerFigures {
-        uid: uid.into(),
-        username: name.into(),
-        wagered: Cents::new(wagered),
-        weighted_wagered: Cents::new(weighted),
-        weighted_since_ms: 0,
-        best_hit: hit,
-        activity: Default::default(),
-    }
-}
-
-fn hit(multiplier: i64, bet: i64, game_id: &str, title: &str) -> Option<Hit> {
-    Some(Hit {
-        multiplier: Multiplier(multiplier),
-        bet: Cents::new(bet),
-        payout: Cents::new(bet * multiplier / 100),
-        game_id: game_id.into(),
-        game_title: title.into(),
-    })
-}
 
 /// Six ranked players (a tie broken by uid, a unicode name, a three-letter
 /// name, markup in a name; one with zero weighted wager is not ranked) and

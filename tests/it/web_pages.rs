@@ -9,38 +9,15 @@ use std::path::Path;
 use chrono::Duration;
 use fts_assistant::clock::Clock;
 use fts_assistant::domain::leaderboard::{default_monthly_prizes, rank_monthly};
-use fts_assistant::domain::money::{Cents, Multiplier};
+use fts_assistant::domain::money::Cents;
 use fts_assistant::domain::multiplier::{default_weekly_prizes, rank_weekly};
-use fts_assistant::domain::players::{Hit, PlayerFigures};
 use fts_assistant::published::Published;
 use fts_assistant::store::periods;
 use fts_assistant::store::snapshots::PeriodKind;
 use fts_assistant::store::standings::{self, FinalStanding};
 use serde_json::Value;
 
-use crate::common::{self, chromium, Db, TestApp};
-
-fn figures(uid: &str, name: &str, wagered: i64, weighted: i64, hit: Option<Hit>) -> PlayerFigures {
-    PlayerFigures {
-        uid: uid.into(),
-        username: name.into(),
-        wagered: Cents::new(wagered),
-        weighted_wagered: Cents::new(weighted),
-        weighted_since_ms: 0,
-        best_hit: hit,
-        activity: Default::default(),
-    }
-}
-
-fn hit(multiplier: i64, bet: i64, game_id: &str, title: &str) -> Option<Hit> {
-    Some(Hit {
-        multiplier: Multiplier(multiplier),
-        bet: Cents::new(bet),
-        payout: Cents::new(bet * multiplier / 100),
-        game_id: game_id.into(),
-        game_title: title.into(),
-    })
-}
+use crate::common::{self, chromium, figures, hit, Db, TestApp};
 
 /// Weekly hits: uid, name, multiplier ×100, bet in cents, game id, title.
 type S = &'static str;

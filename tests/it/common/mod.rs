@@ -17,6 +17,8 @@ use fts_assistant::clock::{Clock, ManualClock};
 use fts_assistant::config::{Config, PublicKeySetting, Secret};
 use fts_assistant::discord::dev_keys::DevKeypair;
 use fts_assistant::discord::synth::{SignedRequest, SynthInteraction};
+use fts_assistant::domain::money::{Cents, Multiplier};
+use fts_assistant::domain::players::{Hit, PlayerFigures};
 use fts_assistant::jobs::runtime::Jobs;
 
 /// The database engine a test runs on.
@@ -485,4 +487,35 @@ pub async fn mount_channel_posts(server: &wiremock::MockServer) {
         })
         .mount(server)
         .await;
+}
+
+/// A player's figures for a board built by hand (cents), as the rankers
+/// take them.
+pub fn figures(
+    uid: &str,
+    name: &str,
+    wagered: i64,
+    weighted: i64,
+    hit: Option<Hit>,
+) -> PlayerFigures {
+    PlayerFigures {
+        uid: uid.into(),
+        username: name.into(),
+        wagered: Cents::new(wagered),
+        weighted_wagered: Cents::new(weighted),
+        weighted_since_ms: 0,
+        best_hit: hit,
+        activity: Default::default(),
+    }
+}
+
+/// A hit of `multiplier` hundredths on a `bet` in cents (payout derived).
+pub fn hit(multiplier: i64, bet: i64, game_id: &str, title: &str) -> Option<Hit> {
+    Some(Hit {
+        multiplier: Multiplier(multiplier),
+        bet: Cents::new(bet),
+        payout: Cents::new(bet * multiplier / 100),
+        game_id: game_id.into(),
+        game_title: title.into(),
+    })
 }

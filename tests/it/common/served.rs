@@ -4,13 +4,38 @@
 //! credentials, writes its output to `<dir>/<name>.log`, and is killed when
 //! dropped, so a failing assertion never leaves a server behind.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use fts_assistant::domain::milestones::default_tiers;
+use fts_assistant::domain::money::Cents;
 use fts_assistant::roobet::fake::{
     FakeCasino, DEMO_AFFILIATE_TOKEN, DEMO_TIPPING_TOKEN, DEMO_USER_ID,
 };
+
+/// The milestone payouts (key → cents) the ledger must hold, each once,
+/// when player `uid-{i}` ended this month at `final_wagers[i]` weighted
+/// dollars under the default tiers: what a served binary paid is checked
+/// against this.
+pub fn earned_milestones(final_wagers: &[u64]) -> BTreeMap<String, i64> {
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let tiers = default_tiers();
+    let mut earned = BTreeMap::new();
+    for (i, usd) in final_wagers.iter().enumerate() {
+        for tier in tiers
+            .iter()
+            .filter(|t| t.threshold <= Cents::new(*usd as i64 * 100))
+        {
+            earned.insert(
+                format!("milestone:{month}:uid-{i}:{}", tier.number),
+                tier.tip.cents(),
+            );
+        }
+    }
+    earned
+}
 
 /// A port nothing listens on right now (the OS picked it).
 pub fn free_port() -> u16 {
