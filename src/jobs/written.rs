@@ -109,18 +109,13 @@ impl WrittenFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::money::Cents;
+    use crate::domain::players::fixtures::player;
     use crate::domain::players::Activity;
 
     fn figures(uid: &str, activity: Activity) -> PlayerFigures {
         PlayerFigures {
-            uid: uid.into(),
-            username: uid.into(),
-            wagered: Cents::new(1_000),
-            weighted_wagered: Cents::new(500),
-            weighted_since_ms: 0,
-            best_hit: None,
             activity,
+            ..player(uid, uid, 1_000, 500)
         }
     }
 
