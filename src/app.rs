@@ -16,12 +16,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::cache::TtlCache;
+use crate::cache::{Quota, TtlCache};
 use crate::clients::Clients;
 use crate::clock::Clock;
 use crate::config::{Config, PublicKeySetting};
@@ -134,6 +135,9 @@ pub struct AppState {
     /// `/gamestats` answers, reused for a while (the only affiliate call a
     /// member can cause).
     pub gamestats_cache: TtlCache<Vec<PlayerFigures>>,
+    /// Members' username autocompletes per Discord user: a name oracle must
+    /// not answer a dictionary at typing speed.
+    pub autocomplete_quota: Quota,
     /// Live events behind `/api/events` (issue 16).
     pub events: Arc<crate::events::Events>,
     /// Per-client budget of "find me" lookups (issue 16).
@@ -278,7 +282,10 @@ impl Application {
             last_success: published.updated_at,
             ..PollStatus::default()
         });
-        let events = Arc::new(crate::events::Events::new(config.sse_max_streams));
+        let events = Arc::new(crate::events::Events::with_per_client(
+            config.sse_max_streams,
+            config.sse_max_per_client,
+        ));
         let state = Arc::new(AppState {
             config,
             store: store.clone(),
@@ -305,6 +312,11 @@ impl Application {
             payout_queue: PayoutQueue::default(),
             locks: Locks::default(),
             gamestats_cache: TtlCache::new(GAMESTATS_CACHE_ENTRIES),
+            autocomplete_quota: Quota::new(
+                crate::discord::commands::player_names::MEMBER_PER_MINUTE,
+                chrono::TimeDelta::minutes(1),
+                10_000,
+            ),
             events: events.clone(),
             find_limiter: crate::web::find::RateLimiter::default(),
         });
@@ -527,14 +539,46 @@ pub fn router(state: Arc<AppState>) -> Router {
         // An explicit 404, so unknown paths get the strict headers below
         // even though the framable routes are merged after them.
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND });
-    crate::web::with_security_headers(router)
+    let router = crate::web::with_security_headers(router)
         .merge(crate::web::framable_routes(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
+        ));
+    // Served over https (the public URL says so): browsers are told to stay
+    // on https for a year. No `preload`: that is a commitment for the whole
+    // domain, the operator's to make.
+    let router = if state.config.public_base_url.starts_with("https://") {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
         ))
-        .layer(TraceLayer::new_for_http())
+    } else {
+        router
+    };
+    router
+        .layer(TraceLayer::new_for_http().on_failure(log_failure))
         .with_state(state)
+}
+
+/// What the trace layer logs for a failed request: a 503 is a cap doing its
+/// job (live streams full, a client over its share), counted in the metrics
+/// and logged at debug only, so a flood does not become an ERROR per
+/// request; other server errors stay errors.
+fn log_failure(
+    class: ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    let latency_ms = latency.as_millis() as u64;
+    match class {
+        ServerErrorsFailureClass::StatusCode(status)
+            if status == axum::http::StatusCode::SERVICE_UNAVAILABLE =>
+        {
+            tracing::debug!(%status, latency_ms, "request refused (503)");
+        }
+        class => tracing::error!(classification = %class, latency_ms, "response failed"),
+    }
 }
 
 /// The router of the internal `METRICS_ADDR` listener: `/metrics` without a

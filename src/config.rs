@@ -229,6 +229,49 @@ pub struct Config {
     /// below it); one more answers 503, so idle viewers cannot pile up
     /// without bound nor take every connection.
     pub sse_max_streams: usize,
+    // ---- attacker review (issue 22): per-client limits ----
+    /// Live streams one client may hold open at once (`MAX_SSE_PER_CLIENT`,
+    /// default 4; `0` = no per-client cap). One more answers 503.
+    pub sse_max_per_client: usize,
+    /// The request header a trusted proxy in front of us puts the client's
+    /// address in (`TRUSTED_PROXY_HEADER`, e.g. `Fly-Client-IP` on Fly),
+    /// lowercased. Unset: the client is the TCP peer, and no header is read.
+    pub trusted_proxy_header: Option<String>,
+}
+
+/// The shortest `METRICS_TOKEN` accepted: it opens `/metrics` on the public
+/// port, so it must not be guessable.
+pub const MIN_METRICS_TOKEN_CHARS: usize = 32;
+
+/// `METRICS_TOKEN`, refused when shorter than [`MIN_METRICS_TOKEN_CHARS`]
+/// (the error names its length, never its value).
+fn metrics_token(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, ConfigError> {
+    match get("METRICS_TOKEN") {
+        None => Ok(None),
+        Some(v) if v.chars().count() < MIN_METRICS_TOKEN_CHARS => Err(ConfigError {
+            name: "METRICS_TOKEN",
+            value: format!("<{} characters, not shown>", v.chars().count()),
+            expected: "at least 32 characters (e.g. `openssl rand -hex 32`)",
+        }),
+        Some(v) => Ok(Some(Secret::new(v))),
+    }
+}
+
+/// `TRUSTED_PROXY_HEADER`: a valid header name, kept lowercased.
+fn trusted_proxy_header(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    match get("TRUSTED_PROXY_HEADER") {
+        None => Ok(None),
+        Some(v) => match axum::http::HeaderName::from_bytes(v.as_bytes()) {
+            Ok(name) => Ok(Some(name.as_str().to_string())),
+            Err(_) => Err(ConfigError {
+                name: "TRUSTED_PROXY_HEADER",
+                value: v,
+                expected: "an HTTP header name, e.g. Fly-Client-IP",
+            }),
+        },
+    }
 }
 
 /// `SSE_MAX_STREAMS`: every stream holds a connection for as long as a
@@ -349,6 +392,9 @@ pub const KNOWN_NAMES: &[&str] = &[
     "AFFILIATE_CODE",
     "SIGNUP_URL",
     "SSE_MAX_STREAMS",
+    "MAX_SSE_PER_CLIENT",
+    "MAX_CONNECTIONS_PER_CLIENT",
+    "TRUSTED_PROXY_HEADER",
 ];
 
 /// The original bot's names read as aliases: (old name, new name).
@@ -411,6 +457,11 @@ pub struct ServerLimits {
     /// Connections served at once; further ones wait in the listen backlog
     /// (`HTTP_MAX_CONNECTIONS`, default 512).
     pub max_connections: usize,
+    /// Connections one client address (an IPv6 /64) may hold open at once
+    /// (`MAX_CONNECTIONS_PER_CLIENT`, default 32; `0` = no cap, for a proxy
+    /// in front whose address every connection has). One more is accepted
+    /// and closed at once.
+    pub max_connections_per_client: usize,
     /// On shutdown, requests in flight get this long; then open connections
     /// are dropped (`SHUTDOWN_GRACE_SECS`, default 10).
     pub shutdown_grace: Duration,
@@ -423,6 +474,7 @@ impl Default for ServerLimits {
             idle_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(10),
             max_connections: 512,
+            max_connections_per_client: 32,
             shutdown_grace: Duration::from_secs(10),
         }
     }
@@ -457,6 +509,12 @@ impl ServerLimits {
             idle_timeout: secs("HTTP_IDLE_TIMEOUT_SECS", d.idle_timeout)?,
             body_timeout: secs("HTTP_BODY_TIMEOUT_SECS", d.body_timeout)?,
             max_connections,
+            max_connections_per_client: parse_or(
+                get,
+                "MAX_CONNECTIONS_PER_CLIENT",
+                d.max_connections_per_client,
+                "a connection count (0 = no per-client cap)",
+            )?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
         })
     }
@@ -520,6 +578,12 @@ impl Config {
         let bot_owner_id = bot_owner_id(&get, &mut warnings)?;
         let server = ServerLimits::from_lookup(&get)?;
         let sse_streams = sse_max_streams(&get, &server)?;
+        let sse_max_per_client: usize = parse_or(
+            &get,
+            "MAX_SSE_PER_CLIENT",
+            4,
+            "a stream count (0 = no per-client cap)",
+        )?;
         let log_format = log_format(&get)?;
         Ok(Self {
             bind_addr,
@@ -560,10 +624,12 @@ impl Config {
             warnings,
             server,
             metrics_addr: metrics_addr(&get)?,
-            metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            metrics_token: metrics_token(&get)?,
             tips_refresh: Duration::from_secs(positive_secs(&get, "TIPS_REFRESH_SECS", 30)?),
             branding: Branding::from_lookup(&get)?,
             sse_max_streams: sse_streams,
+            sse_max_per_client,
+            trusted_proxy_header: trusted_proxy_header(&get)?,
         })
     }
 
@@ -791,12 +857,19 @@ fn positive_secs(
 
 /// `METRICS_ADDR`: where the separate metrics listener binds, if anywhere.
 fn metrics_addr(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SocketAddr>, ConfigError> {
+    // A host name is resolved once here (`fly-local-6pn:9091` on Fly names
+    // the machine's private address in /etc/hosts).
     get("METRICS_ADDR")
         .map(|v| {
-            v.parse().map_err(|_| ConfigError {
+            let resolved = v.parse::<SocketAddr>().ok().or_else(|| {
+                std::net::ToSocketAddrs::to_socket_addrs(v.as_str())
+                    .ok()
+                    .and_then(|mut addrs| addrs.next())
+            });
+            resolved.ok_or(ConfigError {
                 name: "METRICS_ADDR",
                 value: v,
-                expected: "host:port, e.g. 127.0.0.1:9091",
+                expected: "host:port, e.g. 127.0.0.1:9091 or fly-local-6pn:9091",
             })
         })
         .transpose()
@@ -1072,7 +1145,7 @@ mod tests {
             ("HTTP_MAX_CONNECTIONS", "100"),
             ("SHUTDOWN_GRACE_SECS", "5"),
             ("METRICS_ADDR", "127.0.0.1:9091"),
-            ("METRICS_TOKEN", "scrape-secret"),
+            ("METRICS_TOKEN", "scrape-secret-scrape-secret-scrape-secret"),
             ("TIPS_REFRESH_SECS", "7"),
         ])
         .unwrap();
@@ -1084,6 +1157,9 @@ mod tests {
         assert_eq!(c.metrics_addr.unwrap().to_string(), "127.0.0.1:9091");
         assert_eq!(c.tips_refresh, Duration::from_secs(7));
         assert!(!format!("{c:?}").contains("scrape-secret"));
+        assert_eq!(c.server.max_connections_per_client, 32);
+        assert_eq!(c.sse_max_per_client, 4);
+        assert_eq!(c.trusted_proxy_header, None);
         for name in [
             "HTTP_HEADER_TIMEOUT_SECS",
             "HTTP_MAX_CONNECTIONS",
@@ -1095,6 +1171,38 @@ mod tests {
             config(&[("METRICS_ADDR", "nine")]).unwrap_err().name,
             "METRICS_ADDR"
         );
+    }
+
+    #[test]
+    fn per_client_limits_and_the_proxy_header_are_read() {
+        let c = config(&[
+            ("MAX_CONNECTIONS_PER_CLIENT", "0"),
+            ("MAX_SSE_PER_CLIENT", "2"),
+            ("TRUSTED_PROXY_HEADER", "Fly-Client-IP"),
+        ])
+        .unwrap();
+        assert_eq!(c.server.max_connections_per_client, 0);
+        assert_eq!(c.sse_max_per_client, 2);
+        assert_eq!(c.trusted_proxy_header.as_deref(), Some("fly-client-ip"));
+        assert_eq!(
+            config(&[("TRUSTED_PROXY_HEADER", "bad header")])
+                .unwrap_err()
+                .name,
+            "TRUSTED_PROXY_HEADER"
+        );
+    }
+
+    #[test]
+    fn a_short_metrics_token_is_refused_without_showing_it() {
+        let e = config(&[("METRICS_TOKEN", "short-secret")]).unwrap_err();
+        assert_eq!(e.name, "METRICS_TOKEN");
+        assert!(!e.to_string().contains("short-secret"), "{e}");
+        assert!(e.to_string().contains("at least 32"), "{e}");
+        let long = "x".repeat(MIN_METRICS_TOKEN_CHARS);
+        assert!(config(&[("METRICS_TOKEN", &long)])
+            .unwrap()
+            .metrics_token
+            .is_some());
     }
 
     #[test]

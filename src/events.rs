@@ -14,10 +14,13 @@
 //! documents the JSON endpoints serve (masked names, opaque ids only).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tokio::sync::{broadcast, watch, OwnedSemaphorePermit, Semaphore};
+
+use crate::peers::{ClientSlot, ClientSlots};
 
 /// Events retained for streams that are momentarily behind; a stream
 /// further behind than this is dropped.
@@ -79,7 +82,27 @@ pub struct Events {
     latest: Mutex<HashMap<EventKind, Arc<str>>>,
     streams: Arc<Semaphore>,
     max_streams: usize,
+    per_client: ClientSlots,
     closing: watch::Sender<bool>,
+}
+
+/// Why [`Events::subscribe_from`] refused a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// `SSE_MAX_STREAMS` are open.
+    Full,
+    /// This client already holds `MAX_SSE_PER_CLIENT` streams.
+    PerClient,
+}
+
+impl Refused {
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "cap",
+            Self::PerClient => "per_client",
+        }
+    }
 }
 
 /// An open stream's share of the hub: the latest documents to send first,
@@ -94,17 +117,25 @@ pub struct Subscription {
     /// not held up by viewers.
     pub closing: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
+    _client: Option<ClientSlot>,
 }
 
 impl Events {
     /// A hub allowing `max_streams` concurrent streams.
     pub fn new(max_streams: usize) -> Self {
+        Self::with_per_client(max_streams, 0)
+    }
+
+    /// A hub allowing `max_streams` concurrent streams, at most
+    /// `per_client` of them per client (`0` = no per-client cap).
+    pub fn with_per_client(max_streams: usize, per_client: usize) -> Self {
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
         Self {
             tx,
             latest: Mutex::new(HashMap::new()),
             streams: Arc::new(Semaphore::new(max_streams)),
             max_streams,
+            per_client: ClientSlots::new(per_client),
             closing: watch::channel(false).0,
         }
     }
@@ -137,7 +168,21 @@ impl Events {
 
     /// A new stream, or `None` when `SSE_MAX_STREAMS` are already open.
     pub fn subscribe(&self) -> Option<Subscription> {
-        let slot = self.streams.clone().try_acquire_owned().ok()?;
+        self.subscribe_from(None).ok()
+    }
+
+    /// A new stream for `client` (when known), refused when
+    /// `SSE_MAX_STREAMS` are open or the client holds its share.
+    pub fn subscribe_from(&self, client: Option<IpAddr>) -> Result<Subscription, Refused> {
+        let client_slot = match client {
+            Some(ip) => Some(self.per_client.try_take(ip).ok_or(Refused::PerClient)?),
+            None => None,
+        };
+        let slot = self
+            .streams
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| Refused::Full)?;
         // Subscribe before reading the snapshot: an event published in
         // between is then seen twice rather than missed.
         let receiver = self.tx.subscribe();
@@ -158,11 +203,12 @@ impl Events {
             })
             .collect()
         };
-        Some(Subscription {
+        Ok(Subscription {
             snapshot,
             receiver,
             closing: self.closing.subscribe(),
             _slot: slot,
+            _client: client_slot,
         })
     }
 
@@ -222,6 +268,25 @@ mod tests {
         assert_eq!(events.open_streams(), 2);
         drop(a);
         assert!(events.subscribe().is_some());
+    }
+
+    #[test]
+    fn one_client_gets_its_share_of_streams_only() {
+        let events = Events::with_per_client(10, 2);
+        let me: IpAddr = "203.0.113.9".parse().unwrap();
+        let a = events.subscribe_from(Some(me)).unwrap();
+        let _b = events.subscribe_from(Some(me)).unwrap();
+        assert_eq!(
+            events.subscribe_from(Some(me)).unwrap_err(),
+            Refused::PerClient
+        );
+        let other: IpAddr = "203.0.113.10".parse().unwrap();
+        assert!(events.subscribe_from(Some(other)).is_ok());
+        drop(a);
+        assert!(events.subscribe_from(Some(me)).is_ok());
+        let full = Events::with_per_client(1, 2);
+        let _only = full.subscribe_from(Some(me)).unwrap();
+        assert_eq!(full.subscribe_from(Some(other)).unwrap_err(), Refused::Full);
     }
 
     #[test]

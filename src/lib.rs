@@ -19,6 +19,7 @@ pub mod events;
 pub mod jobs;
 pub mod metrics;
 pub mod payments;
+pub mod peers;
 pub mod published;
 pub mod roobet;
 pub mod server;

@@ -81,6 +81,9 @@ pub struct Metrics {
     pub external_calls: Family<CallLabels, Counter>,
     /// Payouts waiting for an admin (unknown or failed).
     pub payouts_needing_admin: Gauge,
+    /// Live streams refused, by reason: `cap` (`SSE_MAX_STREAMS` open) or
+    /// `per_client` (`MAX_SSE_PER_CLIENT`).
+    pub sse_refused: Family<KindLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -141,6 +144,12 @@ impl Metrics {
             "Payouts whose outcome is unknown or failed",
             payouts_needing_admin.clone(),
         );
+        let sse_refused = Family::<KindLabels, Counter>::default();
+        registry.register(
+            "sse_refused",
+            "Live streams refused at a cap, by reason (cap, per_client)",
+            sse_refused.clone(),
+        );
         Self {
             registry,
             http_requests,
@@ -152,6 +161,7 @@ impl Metrics {
             payouts,
             external_calls,
             payouts_needing_admin,
+            sse_refused,
         }
     }
 

@@ -2,10 +2,14 @@
 //! `axum::serve` lacks.
 //!
 //! Every connection is bounded: its request headers must arrive within the
-//! header timeout, a connection with no byte moving either way for the idle
-//! timeout is closed (this also catches a client that stops reading a
-//! response), and at most `max_connections` are served at once — further
-//! ones wait in the kernel's backlog instead of exhausting file descriptors.
+//! header timeout (the first request's too, counted from the accept, so a
+//! connection that never sends a byte is closed then), a connection with no
+//! byte moving either way for the idle timeout is closed (this also catches
+//! a client that stops reading a response), at most `max_connections` are
+//! served at once — further ones wait in the kernel's backlog instead of
+//! exhausting file descriptors — and at most `max_connections_per_client`
+//! per client address (IPv6 per /64): one more is accepted and closed at
+//! once, so one address cannot take the global slots from everyone else.
 //! On shutdown the listener closes, every connection is asked to finish its
 //! request in flight, and after the grace period whatever is still open is
 //! dropped, so one stalled client cannot keep the process alive.
@@ -13,7 +17,7 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -33,6 +37,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::config::ServerLimits;
+use crate::peers::{ClientSlot, ClientSlots};
 use crate::telemetry::ErrorChain;
 
 /// Serves `router` on `listener` under `limits` until `shutdown` resolves,
@@ -45,6 +50,7 @@ pub async fn serve(
 ) -> io::Result<()> {
     let builder = connection_builder(&limits);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = ClientSlots::new(limits.max_connections_per_client);
     let (stop, stopping) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
@@ -56,10 +62,18 @@ pub async fn serve(
                 permit.expect("the connection semaphore is never closed")
             }
         };
-        let stream = tokio::select! {
+        let (stream, client_slot) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok((stream, peer)) => match per_client.try_take(peer.ip()) {
+                    Some(slot) => (stream, slot),
+                    None => {
+                        // Over the client's cap: closed at once (the drop),
+                        // and the global permit is taken again next turn.
+                        tracing::debug!(client = %peer.ip(), "connection over the per-client cap closed");
+                        continue;
+                    }
+                },
                 Err(e) => {
                     accept_failed(&e).await;
                     continue;
@@ -70,11 +84,12 @@ pub async fn serve(
             stream,
             builder.clone(),
             router.clone(),
-            limits.idle_timeout,
+            limits,
             stopping.clone(),
         );
         connections.spawn(async move {
             connection.await;
+            drop::<ClientSlot>(client_slot);
             drop(permit);
         });
     }
@@ -131,15 +146,24 @@ async fn accept_failed(e: &io::Error) {
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
-/// One connection: served until it ends, is idle too long, or shutdown
-/// asks it to finish (then it finishes the request in flight and closes).
+/// One connection: served until it ends, is idle too long, sends no
+/// complete request head within the header timeout of its accept, or
+/// shutdown asks it to finish (then it finishes the request in flight and
+/// closes). Hyper's own header timeout only starts once a first byte
+/// arrived; after the first request it guards every later head.
 async fn serve_connection(
     stream: TcpStream,
     builder: auto::Builder<TokioExecutor>,
     router: Router,
-    idle_timeout: Duration,
+    limits: ServerLimits,
     mut stopping: watch::Receiver<bool>,
 ) {
+    let idle_timeout = limits.idle_timeout;
+    let first_head_by = tokio::time::sleep(limits.header_read_timeout);
+    tokio::pin!(first_head_by);
+    let mut first_head_checked = false;
+    let got_a_request = Arc::new(AtomicBool::new(false));
+    let seen = got_a_request.clone();
     let _ = stream.set_nodelay(true);
     // The peer's address, for handlers that key by client (`/api/find`).
     let peer = stream.peer_addr().ok();
@@ -149,6 +173,7 @@ async fn serve_connection(
         activity: activity.clone(),
     });
     let service = hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+        seen.store(true, Ordering::Relaxed);
         if let Some(peer) = peer {
             request
                 .extensions_mut()
@@ -177,6 +202,13 @@ async fn serve_connection(
             () = activity.idle_for(idle_timeout) => {
                 tracing::debug!("closing a connection idle for too long");
                 return;
+            }
+            () = &mut first_head_by, if !first_head_checked => {
+                if !got_a_request.load(Ordering::Relaxed) {
+                    tracing::debug!("closing a connection that sent no request head in time");
+                    return;
+                }
+                first_head_checked = true;
             }
         }
     }

@@ -292,15 +292,18 @@ impl NewChallenge {
         if active.len() >= MAX_ACTIVE_CHALLENGES {
             return Err(ChallengeError::TooManyActive);
         }
-        let name = draft.name.trim();
+        if draft.name.trim().chars().any(char::is_control) {
+            return Err(ChallengeError::NameControl);
+        }
+        // Admin-typed text is cleaned like casino text: no bidi override or
+        // zero-width character reaches a page, an overlay or the JSON.
+        let name = super::names::strip_hidden(draft.name);
+        let name = name.as_str();
         if name.is_empty() {
             return Err(ChallengeError::NameEmpty);
         }
         if name.chars().count() > MAX_NAME_LEN {
             return Err(ChallengeError::NameTooLong);
-        }
-        if name.chars().any(char::is_control) {
-            return Err(ChallengeError::NameControl);
         }
         let required = Multiplier::parse_at_least(draft.multiplier, Multiplier::CHALLENGE_MINIMUM)
             .map_err(ChallengeError::Multiplier)?;

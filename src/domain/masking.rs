@@ -11,7 +11,7 @@ use std::fmt;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::names::display_name;
+use super::names::{display_name, is_visible_grapheme};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -31,19 +31,22 @@ pub fn mask_username(username: &str) -> String {
     masked
 }
 
-/// `name` without its last [`HIDDEN_CHARS`] grapheme clusters.
+/// `name` without its last [`HIDDEN_CHARS`] *visible* grapheme clusters
+/// (and the blanks around them): a space or any other cluster that draws
+/// nothing is not counted, so `Bob   ` or `B o b` cannot keep the whole
+/// name on show. Empty when the name has at most [`HIDDEN_CHARS`] visible
+/// clusters.
 fn visible_prefix(name: &str) -> &str {
-    let count = name.graphemes(true).count();
-    let keep = count.saturating_sub(HIDDEN_CHARS);
-    let end = name
+    let visible: Vec<(usize, &str)> = name
         .grapheme_indices(true)
-        .nth(keep)
-        .map_or(name.len(), |(at, _)| at);
+        .filter(|(_, g)| is_visible_grapheme(g))
+        .collect();
+    let keep = visible.len().saturating_sub(HIDDEN_CHARS);
     if keep == 0 {
-        ""
-    } else {
-        &name[..end]
+        return "";
     }
+    let (at, cluster) = visible[keep - 1];
+    &name[..at + cluster.len()]
 }
 
 /// [`mask_username`] escaped for Discord Markdown: the visible prefix has
@@ -146,6 +149,19 @@ mod tests {
     }
 
     #[test]
+    fn blank_characters_do_not_count_as_hidden_ones() {
+        // Braille blanks and Hangul fillers draw nothing: `Bob` is all
+        // there is, and a three-letter name is hidden whole.
+        assert_eq!(mask_username("Bob\u{2800}\u{2800}\u{2800}"), "***");
+        assert_eq!(mask_username("Bob\u{3164}\u{3164}\u{3164}"), "***");
+        assert_eq!(mask_username("Bob\u{115f}\u{1160}\u{ffa0}"), "***");
+        // Spaces are not characters a mask may spend.
+        assert_eq!(mask_username("B o b"), "***");
+        assert_eq!(mask_username("al ice"), "al***");
+        assert_eq!(mask_for_markdown("Bob\u{2800}\u{2800}\u{2800}"), r"\*\*\*");
+    }
+
+    #[test]
     fn hostile_names_mask_by_what_is_visible() {
         // Zero-width characters are not characters: the visible `alice`
         // keeps only `al`.
@@ -203,7 +219,9 @@ mod tests {
             let n = shown.graphemes(true).count();
             prop_assert!(n <= 32);
             prop_assert!(shown.is_empty() || shown.contains('*') || !masked.contains(shown.as_str()));
-            prop_assert_eq!(masked.graphemes(true).count(), n.max(3));
+            // Three *visible* clusters are hidden, whatever blanks surround them.
+            let visible = |s: &str| s.graphemes(true).filter(|g| is_visible_grapheme(g)).count();
+            prop_assert_eq!(visible(&masked), visible(&shown).max(3));
             prop_assert!(masked.ends_with("***"));
             prop_assert!(shown.starts_with(masked.trim_end_matches("***")) || shown.contains('*'));
         }

@@ -29,7 +29,9 @@ const MAX_CHARS_PER_GRAPHEME: usize = 8;
 
 /// Whether `c` is invisible or reorders text: controls (Cc), format
 /// characters (Cf: bidi overrides and isolates, zero-width space and
-/// joiners, the BOM, tags) and line/paragraph separators.
+/// joiners, the BOM, tags), line/paragraph separators, the other
+/// default-ignorable code points (Unicode's `Default_Ignorable_Code_Point`,
+/// less the variation selectors that pick an emoji's look).
 fn is_hidden(c: char) -> bool {
     matches!(
         c.general_category(),
@@ -37,7 +39,103 @@ fn is_hidden(c: char) -> bool {
             | GeneralCategory::Format
             | GeneralCategory::LineSeparator
             | GeneralCategory::ParagraphSeparator
+    ) || is_default_ignorable(c)
+}
+
+/// `text`'s characters as a reader sees them: hidden ones dropped and the
+/// blank fillers turned into the space they look like.
+fn seen_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| !is_hidden(*c))
+        .map(|c| if is_blank_filler(c) { ' ' } else { c })
+}
+
+/// Characters that are letters or symbols to Unicode but draw nothing, so
+/// `Bob⠀⠀⠀` looks like `Bob`: the braille blank, the Hangul fillers and the
+/// Mongolian vowel separator. They read as spaces ([`seen_chars`]).
+fn is_blank_filler(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2800}' | '\u{3164}' | '\u{115F}' | '\u{1160}' | '\u{FFA0}' | '\u{180E}'
     )
+}
+
+/// `Default_Ignorable_Code_Point` (DerivedCoreProperties.txt) outside the
+/// general categories [`is_hidden`] already drops, without the variation
+/// selectors (U+FE00–FE0F, U+E0100–E01EF) that emoji need to look right.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180D
+            | 0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0xFEFF
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE00FF
+            | 0xE01F0..=0xE0FFF
+    )
+}
+
+/// `text` without hidden, reordering and blank-filler characters (see
+/// [`is_hidden`]), NFC-normalised and trimmed: what admin-typed text such as
+/// a challenge's game name becomes before it is checked and stored, the same
+/// cleaning casino text gets for display.
+pub fn strip_hidden(text: &str) -> String {
+    seen_chars(text)
+        .nfc()
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The one identity of a username, for matching typed names against the
+/// casino's and against each other: NFKC (so full-width `ａｌｉｃｅ` and
+/// ligatures fold to plain letters), every hidden, default-ignorable and
+/// blank-filler character removed, runs of whitespace made one space, then
+/// lowercased. Two names with the same key are the same name to a reader;
+/// the store keeps this key beside every casino name so a lookup compares
+/// like with like.
+pub fn identity_key(raw: &str) -> String {
+    // Printable ASCII is already NFKC and has nothing hidden: the common
+    // case skips the Unicode tables (boards compare 100k names per lookup).
+    if raw.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return collapse_spaces(raw).to_ascii_lowercase();
+    }
+    let bounded: String = raw.chars().take(400).collect();
+    let folded: String = seen_chars(&bounded)
+        .nfkc()
+        .filter(|c| !is_hidden(*c) && !matches!(*c as u32, 0xFE00..=0xFE0F | 0xE0100..=0xE01EF))
+        .map(|c| if is_blank_filler(c) { ' ' } else { c })
+        .collect();
+    collapse_spaces(&folded).to_lowercase()
+}
+
+/// `text` trimmed, each run of whitespace made one space.
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Whether a grapheme cluster draws something a reader can see: not only
+/// whitespace (hidden characters are already gone by then).
+pub fn is_visible_grapheme(cluster: &str) -> bool {
+    cluster
+        .chars()
+        .any(|c| !c.is_whitespace() && !is_hidden(c) && !is_blank_filler(c))
 }
 
 /// `raw` made safe to show, at most `max_graphemes` clusters: hidden
@@ -46,12 +144,7 @@ fn is_hidden(c: char) -> bool {
 /// `raw`, so a huge input costs no more than a short one.
 fn clean(raw: &str, max_graphemes: usize) -> String {
     let bound = max_graphemes * (MAX_CHARS_PER_GRAPHEME + 2) + 16;
-    let visible: String = raw
-        .chars()
-        .filter(|c| !is_hidden(*c))
-        .take(bound)
-        .nfc()
-        .collect();
+    let visible: String = seen_chars(raw).take(bound).nfc().collect();
     let mut out = String::with_capacity(visible.len().min(max_graphemes * 8));
     for cluster in visible.trim().graphemes(true).take(max_graphemes) {
         out.extend(cluster.chars().take(MAX_CHARS_PER_GRAPHEME));
@@ -94,9 +187,7 @@ impl Username {
         if input.chars().count() > 200 {
             return Err(InvalidUsername);
         }
-        let name: String = input
-            .chars()
-            .filter(|c| !is_hidden(*c))
+        let name: String = seen_chars(input)
             .nfc()
             .collect::<String>()
             .trim()
@@ -112,6 +203,11 @@ impl Username {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name's [`identity_key`], what lookups compare.
+    pub fn key(&self) -> String {
+        identity_key(&self.0)
+    }
 }
 
 impl fmt::Display for Username {
@@ -123,6 +219,42 @@ impl fmt::Display for Username {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_folds_look_alikes_into_one_name() {
+        for same in [
+            "alice",
+            "ALICE",
+            "ali\u{200b}ce",
+            "\u{ff41}\u{ff4c}\u{ff49}\u{ff43}\u{ff45}",
+            "alice\u{2800}\u{2800}",
+            "\u{3164}alice",
+            "al\u{00ad}ice",
+            "ali\u{2060}ce\u{feff}",
+            "\u{202e}alice",
+        ] {
+            assert_eq!(identity_key(same), "alice", "{same:?}");
+        }
+        assert_eq!(identity_key("bob \u{3000}  smith"), "bob smith");
+        assert_ne!(identity_key("alice"), identity_key("alice2"));
+        assert_eq!(identity_key("Zoe\u{308}"), identity_key("Zoë"));
+        assert_eq!(identity_key("\u{200b}"), "");
+    }
+
+    #[test]
+    fn blank_fillers_and_ignorables_are_hidden_from_display() {
+        assert_eq!(display_name("Bob\u{2800}\u{2800}\u{2800}"), "Bob");
+        assert_eq!(display_name("Bob\u{3164}\u{3164}\u{3164}"), "Bob");
+        assert_eq!(display_name("B\u{00ad}ob\u{115f}"), "Bob");
+        assert_eq!(display_name("Bob\u{2800}Fish"), "Bob Fish");
+        assert_eq!(identity_key("Bob\u{2800}\u{2800}Fish"), "bob fish");
+        // Variation selectors stay: they choose how an emoji looks.
+        assert_eq!(display_name("\u{2764}\u{fe0f}x"), "\u{2764}\u{fe0f}x");
+        assert_eq!(
+            strip_hidden(" Sweet\u{202e} Bonanza\u{200b} "),
+            "Sweet Bonanza"
+        );
+    }
 
     #[test]
     fn hidden_characters_are_removed() {

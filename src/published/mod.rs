@@ -16,6 +16,7 @@ use crate::domain::leaderboard::MonthlyEntry;
 use crate::domain::milestones::{current_tier, Tier};
 use crate::domain::money::Cents;
 use crate::domain::multiplier::MultiplierEntry;
+use crate::domain::names::identity_key;
 use crate::domain::period::{MonthPeriod, WeekPeriod};
 use crate::domain::players::{MonthTotals, PlayerFigures};
 
@@ -141,12 +142,19 @@ impl Published {
         }
     }
 
-    /// A player's month figures by username, case-insensitively.
-    pub fn month_player(&self, username: &str) -> Option<&PlayerFigures> {
-        let wanted = username.to_lowercase();
+    /// This month's players whose name is `username` by the one identity
+    /// rule ([`identity_key`]: case, width, hidden and blank characters
+    /// ignored). More than one means the name is ambiguous and must not be
+    /// resolved to a guess.
+    pub fn month_players_named(&self, username: &str) -> Vec<&PlayerFigures> {
+        let wanted = identity_key(username);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
         self.month_players
             .iter()
-            .find(|p| p.username.to_lowercase() == wanted)
+            .filter(|p| identity_key(&p.username) == wanted)
+            .collect()
     }
 }
 

@@ -185,6 +185,14 @@ impl Store {
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        // Name keys follow the code's identity rule, not a migration's SQL
+        // (SQL has no NFKC): refresh the ones an older release wrote.
+        let mut tx = self.begin_write().await?;
+        let rekeyed = players::rekey_identities(&mut tx).await?;
+        tx.commit().await?;
+        if rekeyed > 0 {
+            tracing::info!(rekeyed, "player name keys refreshed to the identity rule");
+        }
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::StoreError;
+use crate::domain::names::identity_key;
 
 /// A player as the affiliate API last named them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub async fn upsert(
     )
     .bind(uid)
     .bind(username)
-    .bind(username.to_lowercase())
+    .bind(identity_key(username))
     .bind(now_ms)
     .execute(&mut *conn)
     .await?;
@@ -54,7 +55,7 @@ pub async fn upsert_many(
             query = query
                 .bind(*uid)
                 .bind(*username)
-                .bind(username.to_lowercase())
+                .bind(identity_key(username))
                 .bind(now_ms)
                 .bind(now_ms);
         }
@@ -63,28 +64,81 @@ pub async fn upsert_many(
     Ok(())
 }
 
-/// Resolves a username, case-insensitively, among players seen since
-/// `since_ms`; the most recently seen wins when two share a name.
+/// What a typed name resolves to: nobody, exactly one player, or several
+/// whose names are one identity to a reader (never resolved to a guess).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameLookup {
+    /// Nobody seen in the window has that name.
+    Nobody,
+    /// Exactly one player.
+    One(KnownPlayer),
+    /// More than one player (most recently seen first, at most ten).
+    Several(Vec<KnownPlayer>),
+}
+
+/// Resolves a username by its [`identity_key`] (case, width, hidden and
+/// blank characters ignored) among players seen since `since_ms`. Two
+/// players that share the identity are [`NameLookup::Several`]: whatever
+/// names a player for money must then refuse.
 pub async fn find_by_username(
     conn: &mut AnyConnection,
     username: &str,
     since_ms: i64,
-) -> Result<Option<KnownPlayer>, StoreError> {
-    let row = sqlx::query(
+) -> Result<NameLookup, StoreError> {
+    let key = identity_key(username);
+    if key.is_empty() {
+        return Ok(NameLookup::Nobody);
+    }
+    let rows = sqlx::query(
         "SELECT uid, username FROM players WHERE username_lower = $1 AND last_seen_ms >= $2 \
-         ORDER BY last_seen_ms DESC LIMIT 1",
+         ORDER BY last_seen_ms DESC, uid LIMIT 10",
     )
-    .bind(username.to_lowercase())
+    .bind(key)
     .bind(since_ms)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(KnownPlayer {
-            uid: r.try_get(0)?,
-            username: r.try_get(1)?,
+    let mut found = rows
+        .into_iter()
+        .map(|r| {
+            Ok(KnownPlayer {
+                uid: r.try_get(0)?,
+                username: r.try_get(1)?,
+            })
         })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(match found.len() {
+        0 => NameLookup::Nobody,
+        1 => NameLookup::One(found.remove(0)),
+        _ => NameLookup::Several(found),
     })
-    .transpose()
+}
+
+/// Rewrites every stored name key that is not the current
+/// [`identity_key`] of its name: keys written by an older release (plain
+/// lowercase) would otherwise miss look-alike matches. Run at start-up;
+/// reads the table once and writes only the rows that differ.
+pub async fn rekey_identities(conn: &mut AnyConnection) -> Result<u64, StoreError> {
+    let rows = sqlx::query("SELECT uid, username, username_lower FROM players")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut stale = Vec::new();
+    for row in rows {
+        let uid: String = row.try_get(0)?;
+        let username: String = row.try_get(1)?;
+        let stored: String = row.try_get(2)?;
+        let key = identity_key(&username);
+        if key != stored {
+            stale.push((uid, key));
+        }
+    }
+    for (uid, key) in &stale {
+        sqlx::query("UPDATE players SET username_lower = $1 WHERE uid = $2")
+            .bind(key)
+            .bind(uid)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(stale.len() as u64)
 }
 
 /// The player with this uid, if ever seen.

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::domain::masking::mask_username;
 use crate::domain::money::Cents;
+use crate::domain::names::identity_key;
 use crate::published::Published;
 
 pub use super::rate_limit::{client_ip, Peer, RateLimiter};
@@ -109,14 +110,19 @@ impl From<&Standing> for FindDoc {
 /// The standing of `username` (exact, case-insensitive) on this month's
 /// board, or `None` when not ranked.
 pub fn standing(published: &Published, username: &str) -> Option<Standing> {
-    let wanted = username.trim().to_lowercase();
+    let wanted = identity_key(username);
     if wanted.is_empty() {
         return None;
     }
     let entries = &published.month.entries;
-    let me = entries
+    let mut named = entries
         .iter()
-        .find(|e| e.username.to_lowercase() == wanted)?;
+        .filter(|e| identity_key(&e.username) == wanted);
+    let me = named.next()?;
+    if named.next().is_some() {
+        // Two ranked players share the name to a reader: no guess.
+        return None;
+    }
     let gap_to = |rank: u32| {
         entries.iter().find(|e| e.rank == rank).map(|e| GapView {
             rank,
@@ -186,7 +192,7 @@ pub fn lookup(
     if username.chars().count() > MAX_QUERY_CHARS {
         return Lookup::TooLong;
     }
-    let client = client_ip(peer, headers);
+    let client = client_ip(peer, headers, state.config.trusted_proxy_header.as_deref());
     if !state
         .find_limiter
         .allow(client, state.clock.now().timestamp_millis())

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use chrono::DateTime;
@@ -18,12 +18,14 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::app::AppState;
 use crate::domain::masking::{mask_username, PublicIdKey};
 use crate::events::{EventKind, Events, LiveEvent, Subscription};
+use crate::metrics::KindLabels;
 use crate::published::{PublishListener, Published};
 use crate::store::challenges;
 use crate::store::payouts::PayoutRow;
 use crate::telemetry::ErrorChain;
 
 use super::api::{leaderboard_doc, multipliers_doc};
+use super::rate_limit::{client_ip, Peer};
 use super::time_text::iso;
 
 /// A comment line this often keeps proxies (and our own idle timeout) from
@@ -31,16 +33,28 @@ use super::time_text::iso;
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// `GET /api/events`: the live stream, or 503 when `SSE_MAX_STREAMS` are
-/// open (with `Retry-After`, which `EventSource` ignores but other clients
-/// may honour; `EventSource` retries on its own after a few seconds).
-pub async fn events(State(state): State<Arc<AppState>>) -> Response {
-    let Some(subscription) = state.events.subscribe() else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "30")],
-            "too many live streams are open; try again shortly\n",
-        )
-            .into_response();
+/// open or the client already holds `MAX_SSE_PER_CLIENT` (with
+/// `Retry-After`, which `EventSource` ignores but other clients may honour;
+/// `EventSource` retries on its own after a few seconds). A refusal is
+/// counted in `fts_sse_refused_total`, not logged: a full house is not an error.
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+) -> Response {
+    let client = client_ip(peer, &headers, state.config.trusted_proxy_header.as_deref());
+    let subscription = match state.events.subscribe_from(Some(client)) {
+        Ok(subscription) => subscription,
+        Err(refused) => {
+            state
+                .metrics
+                .sse_refused
+                .get_or_create(&KindLabels {
+                    kind: refused.as_str().into(),
+                })
+                .inc();
+            return refused_answer();
+        }
     };
     let stream = futures_util::stream::unfold(Stream::new(subscription), |mut stream| async move {
         let event = stream.next().await?;
@@ -49,6 +63,15 @@ pub async fn events(State(state): State<Arc<AppState>>) -> Response {
     (
         [(header::CACHE_CONTROL, "no-cache")],
         Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")),
+    )
+        .into_response()
+}
+
+fn refused_answer() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "30")],
+        "too many live streams are open; try again shortly\n",
     )
         .into_response()
 }

@@ -1,6 +1,10 @@
 //! Per-client budgets for lookups that must not be run in bulk ("find me",
-//! issue 16): token buckets in memory, keyed by the client's address, in a
-//! map that never grows past [`MAX_CLIENTS`].
+//! issue 16): token buckets in memory, keyed by the client's address (an
+//! IPv6 client per /64), in a map that never grows past [`MAX_CLIENTS`].
+//!
+//! The address is the TCP peer's, unless `TRUSTED_PROXY_HEADER` names the
+//! header a proxy in front of us sets (issue 22: trusting `Fly-Client-IP`
+//! from any private peer let a client pick its own key).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -9,18 +13,21 @@ use std::sync::Mutex;
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 
+use crate::peers::ClientKey;
+
 /// Lookups a client may make in a burst.
 pub const BURST: u32 = 10;
 /// One lookup comes back every this many milliseconds (10 a minute).
 pub const REFILL_MS: i64 = 6_000;
-/// Clients remembered at once; past it, idle ones are forgotten first and a
-/// flood of new addresses is refused rather than grown for.
+/// Clients remembered at once; past it, the least recently seen is
+/// forgotten, so a flood of new addresses never locks a new client out.
 pub const MAX_CLIENTS: usize = 10_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     tokens: u32,
     last_ms: i64,
+    seen_ms: i64,
 }
 
 impl Bucket {
@@ -30,6 +37,7 @@ impl Bucket {
             return self;
         }
         Self {
+            seen_ms: self.seen_ms,
             tokens: (self.tokens + earned).min(BURST),
             last_ms: if self.tokens + earned >= BURST {
                 now_ms
@@ -43,25 +51,35 @@ impl Bucket {
 /// Token buckets by client address, in memory and bounded.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<ClientKey, Bucket>>,
 }
 
 impl RateLimiter {
-    /// Takes one lookup from `client`'s budget; `false` when it is spent
-    /// (or when too many clients are remembered to admit a new one).
+    /// Takes one lookup from `client`'s budget; `false` when it is spent.
+    /// A new client always gets a full budget: when the map is full, the
+    /// full buckets are dropped, and if none is, the least recently seen.
     pub fn allow(&self, client: IpAddr, now_ms: i64) -> bool {
+        let client = ClientKey::of(client);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if !buckets.contains_key(&client) && buckets.len() >= MAX_CLIENTS {
             buckets.retain(|_, b| b.refilled(now_ms).tokens < BURST);
             if buckets.len() >= MAX_CLIENTS {
-                return false;
+                let oldest = buckets
+                    .iter()
+                    .min_by_key(|(_, b)| b.seen_ms)
+                    .map(|(key, _)| *key);
+                if let Some(oldest) = oldest {
+                    buckets.remove(&oldest);
+                }
             }
         }
         let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: BURST,
             last_ms: now_ms,
+            seen_ms: now_ms,
         });
         *bucket = bucket.refilled(now_ms);
+        bucket.seen_ms = now_ms;
         if bucket.tokens == 0 {
             return false;
         }
@@ -76,35 +94,25 @@ impl RateLimiter {
     }
 }
 
-/// Whether an address is one a proxy in front of us would connect from
-/// (loopback or private): then the client's address comes from the proxy's
-/// header. A public peer is the client itself and cannot spoof its key.
-fn behind_proxy(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local (fdaa:: on Fly)
-        }
-    }
-}
-
-/// The address a client's budget is keyed by: the peer, or when the peer is
-/// a proxy, `Fly-Client-IP` or the last `X-Forwarded-For` hop it added.
-pub fn client_ip(peer: Option<SocketAddr>, headers: &HeaderMap) -> IpAddr {
-    let peer_ip = peer.map(|p| p.ip());
-    if let Some(ip) = peer_ip.filter(|ip| !behind_proxy(*ip)) {
-        return ip;
-    }
-    let header_ip = |name: &str| {
+/// The address a client is keyed by: the value of `trusted_header`
+/// (`TRUSTED_PROXY_HEADER`, set by the proxy in front; for a list such as
+/// `X-Forwarded-For`, the last hop, the one the proxy added) when it is
+/// configured and present, else the TCP peer. No header is read unless
+/// configured: a client reaching us directly could set any value.
+pub fn client_ip(
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+    trusted_header: Option<&str>,
+) -> IpAddr {
+    let from_header = trusted_header.and_then(|name| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    };
-    header_ip("fly-client-ip")
-        .or_else(|| header_ip("x-forwarded-for"))
-        .or(peer_ip)
+    });
+    from_header
+        .or(peer.map(|p| p.ip()))
         .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
@@ -158,16 +166,56 @@ mod tests {
     }
 
     #[test]
-    fn a_public_peer_is_its_own_key_and_a_proxy_forwards_it() {
+    fn the_header_is_read_only_when_configured() {
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", "1.2.3.4, 198.51.100.9".parse().unwrap());
-        let public: SocketAddr = "198.51.100.1:5000".parse().unwrap();
-        assert_eq!(client_ip(Some(public), &headers), public.ip());
+        headers.insert("fly-client-ip", "198.51.100.7".parse().unwrap());
         let proxy: SocketAddr = "172.16.0.2:5000".parse().unwrap();
+        let loopback: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        assert_eq!(client_ip(Some(proxy), &headers, None), proxy.ip());
+        assert_eq!(client_ip(Some(loopback), &headers, None), loopback.ip());
         assert_eq!(
-            client_ip(Some(proxy), &headers),
+            client_ip(Some(proxy), &headers, Some("x-forwarded-for")),
             "198.51.100.9".parse::<IpAddr>().unwrap()
         );
-        assert_eq!(client_ip(Some(proxy), &HeaderMap::new()), proxy.ip());
+        assert_eq!(
+            client_ip(Some(proxy), &headers, Some("fly-client-ip")),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &HeaderMap::new(), Some("fly-client-ip")),
+            proxy.ip()
+        );
+    }
+
+    #[test]
+    fn two_ipv6_addresses_in_one_64_share_a_bucket() {
+        let limiter = RateLimiter::default();
+        let a: IpAddr = "2001:db8:7:7::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:7:7:ffff::2".parse().unwrap();
+        for _ in 0..BURST {
+            assert!(limiter.allow(a, 0));
+        }
+        assert!(!limiter.allow(b, 0), "the same /64 is the same client");
+        let other: IpAddr = "2001:db8:7:8::1".parse().unwrap();
+        assert!(limiter.allow(other, 0));
+    }
+
+    #[test]
+    fn a_full_table_never_refuses_a_new_client() {
+        let limiter = RateLimiter::default();
+        // Every remembered client has spent a token, so none is forgettable
+        // as "full": the oldest must make room.
+        for i in 0..MAX_CLIENTS as u32 {
+            assert!(limiter.allow(IpAddr::from(i.to_be_bytes()), i64::from(i.min(1))));
+        }
+        assert_eq!(limiter.clients(), MAX_CLIENTS);
+        let newcomer: IpAddr = "203.0.113.200".parse().unwrap();
+        assert!(limiter.allow(newcomer, 2));
+        assert!(limiter.clients() <= MAX_CLIENTS);
+        // The one forgotten was the least recently seen.
+        let buckets = limiter.buckets.lock().unwrap();
+        assert!(!buckets.contains_key(&ClientKey::of(IpAddr::from(0u32.to_be_bytes()))));
+        assert!(buckets.contains_key(&ClientKey::of(IpAddr::from(9_999u32.to_be_bytes()))));
     }
 }

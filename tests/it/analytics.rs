@@ -92,16 +92,48 @@ async fn any_casino_name_is_accepted_and_suggested(db: Db) {
         names(&short).is_empty(),
         "two letters suggest nothing: {short}"
     );
-    let (_, three) = app
+    let (_, prefix) = app
         .interact(&suggest("mywager", "ZOR", Caller::Member))
         .await;
-    assert_eq!(names(&three), ["Zorana_x"]);
+    assert!(
+        names(&prefix).is_empty(),
+        "a prefix reveals no masked name to a member: {prefix}"
+    );
+    let (_, exact) = app
+        .interact(&suggest("mywager", "zorana_X", Caller::Member))
+        .await;
+    assert_eq!(names(&exact), ["Zorana_x"], "the name typed, completed");
+    let (_, hidden) = app
+        .interact(&suggest("mywager", "zor\u{200b}ana_x", Caller::Member))
+        .await;
+    assert_eq!(names(&hidden), ["Zorana_x"], "same identity: {hidden}");
     let (_, inner) = app
         .interact(&suggest("mywager", "smith", Caller::Member))
         .await;
     assert!(
         names(&inner).is_empty(),
-        "members get prefix matches only: {inner}"
+        "no substring for members: {inner}"
+    );
+    // A member's suggestions are throttled: a dictionary at typing speed
+    // gets nothing once the minute's allowance is spent (5 used above).
+    let per_minute = fts_assistant::discord::commands::player_names::MEMBER_PER_MINUTE;
+    for _ in 5..per_minute {
+        app.interact(&suggest("mywager", "nobody", Caller::Member))
+            .await;
+    }
+    let (_, throttled) = app
+        .interact(&suggest("mywager", "zorana_x", Caller::Member))
+        .await;
+    assert_eq!(throttled["type"], 8);
+    assert!(names(&throttled).is_empty(), "throttled: {throttled}");
+    app.clock.advance(chrono::Duration::seconds(61));
+    let (_, renewed) = app
+        .interact(&suggest("mywager", "zorana_x", Caller::Member))
+        .await;
+    assert_eq!(
+        names(&renewed),
+        ["Zorana_x"],
+        "a new minute, a new allowance"
     );
     let (_, admin) = app
         .interact(&suggest("exclude", "o", Caller::ManageServer))
@@ -172,10 +204,13 @@ async fn mywager_matches_the_casino_figures_to_the_cent(db: Db) {
 
     // An excluded player is told so, never shown a tier they cannot earn.
     let mut conn = app.state.store.pool().acquire().await.unwrap();
-    let lucky = fts_assistant::store::players::find_by_username(&mut conn, "luckyduck", 0)
-        .await
-        .unwrap()
-        .unwrap();
+    let fts_assistant::store::players::NameLookup::One(lucky) =
+        fts_assistant::store::players::find_by_username(&mut conn, "luckyduck", 0)
+            .await
+            .unwrap()
+    else {
+        panic!("luckyduck is one player");
+    };
     fts_assistant::store::players::exclude(
         &mut conn,
         &fts_assistant::store::players::Exclusion {

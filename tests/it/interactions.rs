@@ -298,6 +298,56 @@ async fn replayed_exclude_changes_nothing_the_second_time(db: Db) {
     );
 }
 
+fn tipuser(username: &str) -> SynthInteraction {
+    SynthInteraction::command(
+        "tipuser",
+        &[
+            ("username", OptionValue::String(username.into())),
+            ("amount", OptionValue::String("2".into())),
+        ],
+    )
+    .by(Caller::ManageServer)
+}
+
+/// Issue 22: `ali\u{200b}ce` and `alice` are one name to a reader, so a
+/// command that names a player for money refuses rather than pick one; a
+/// name holding hidden or blank characters can still be named when it is
+/// the only one of its identity.
+async fn look_alike_names_are_one_identity_and_never_guessed(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    seed_player(&app, "uid-1", "alice").await;
+    seed_player(&app, "uid-2", "ali\u{200b}ce").await;
+    for typed in ["alice", "ali\u{200b}ce", "ＡＬＩＣＥ"] {
+        let (_, reply) = app.interact(&exclude(typed, "add")).await;
+        let text = content(&reply);
+        assert!(is_ephemeral(&reply), "{reply}");
+        assert!(text.contains("matches 2 players"), "{typed:?}: {text}");
+        assert!(text.contains("`al***`"), "candidates masked: {text}");
+        assert!(text.contains("nobody was excluded"), "{text}");
+        let (_, reply) = app.interact(&tipuser(typed)).await;
+        assert!(
+            content(&reply).contains("nobody was tipped"),
+            "{typed:?}: {reply}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM exclusions").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payouts").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
+
+    // The only player of their identity, blanks and all, is named by the
+    // plain spelling.
+    seed_player(&app, "uid-3", "Bob\u{2800}\u{2800}Fish").await;
+    let (_, reply) = app.interact(&exclude("bob fish", "add")).await;
+    assert!(content(&reply).contains("now excluded"), "{reply}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM exclusions WHERE uid = 'uid-3'")
+            .await,
+        1
+    );
+}
+
 async fn concurrent_deliveries_apply_once(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
@@ -418,6 +468,7 @@ on_both_databases!(
     admin_role_grants_admin_commands,
     replayed_exclude_changes_nothing_the_second_time,
     concurrent_deliveries_apply_once,
+    look_alike_names_are_one_identity_and_never_guessed,
     bad_options_get_a_message_and_change_nothing,
     the_exclusion_list_shows_admins_the_real_name_and_never_the_uid,
     without_a_key_interactions_answer_503,

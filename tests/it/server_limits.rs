@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 use crate::common::{base_config, fresh_database, test_start, Db, TestApp, TEST_METRICS_TOKEN};
 use fts_assistant::app::Application;
@@ -25,6 +25,11 @@ on_both_databases!(
     metrics_listener_serves_metrics_only,
     html_pages_carry_security_headers,
     static_folder_without_slash_does_not_redirect_off_static,
+    connection_that_sends_nothing_is_closed_after_the_header_timeout,
+    idle_flood_from_one_address_does_not_slow_other_clients,
+    live_streams_are_capped_per_client_and_refusals_counted,
+    find_budget_ignores_proxy_headers_unless_one_is_trusted,
+    hsts_is_sent_only_when_the_public_url_is_https,
 );
 
 /// Reads until the server closes the connection (EOF or reset); returns
@@ -347,4 +352,195 @@ async fn static_folder_without_slash_does_not_redirect_off_static(db: Db) {
         assert!(response.headers().get("location").is_none(), "{path}");
     }
     assert_eq!(app.get("/static/style.css").await.status(), 200);
+}
+
+async fn connection_that_sends_nothing_is_closed_after_the_header_timeout(db: Db) {
+    let Some(app) = TestApp::spawn_with(db, |c| {
+        c.server.header_read_timeout = Duration::from_millis(400);
+        c.server.idle_timeout = Duration::from_secs(30);
+    })
+    .await
+    else {
+        return;
+    };
+    let mut silent = TcpStream::connect(addr_of(&app)).await.unwrap();
+    let (_, took) = wait_for_close(&mut silent, Duration::from_secs(5))
+        .await
+        .expect("a connection that never sends a byte is closed");
+    assert!(
+        took >= Duration::from_millis(300),
+        "closed too early: {took:?}"
+    );
+    assert!(took < Duration::from_secs(2), "closed too late: {took:?}");
+    // A kept-alive connection past its first request is not cut by the
+    // first-head deadline while it is busy being used.
+    let mut kept = TcpStream::connect(addr_of(&app)).await.unwrap();
+    for _ in 0..3 {
+        kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(Duration::from_secs(2), kept.read(&mut buf))
+            .await
+            .expect("answered")
+            .unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A TCP connection from `local` (any 127.0.0.0/8 address on Linux).
+async fn connect_from(local: &str, to: std::net::SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(format!("{local}:0").parse().unwrap())?;
+    socket.connect(to).await
+}
+
+async fn idle_flood_from_one_address_does_not_slow_other_clients(db: Db) {
+    // Header timeout 5 s: without a per-client cap, 600 silent connections
+    // take all 512 slots and /healthz waits for that timeout.
+    let Some(app) = TestApp::spawn_with(db, |c| {
+        c.server.header_read_timeout = Duration::from_secs(5);
+        c.server.idle_timeout = Duration::from_secs(30);
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(app.state.config.server.max_connections, 512);
+    let addr: std::net::SocketAddr = addr_of(&app).parse().unwrap();
+    let mut flood = Vec::new();
+    for _ in 0..600 {
+        match tokio::time::timeout(Duration::from_secs(5), connect_from("127.0.0.2", addr)).await {
+            Ok(Ok(stream)) => flood.push(stream),
+            Ok(Err(e)) => panic!("connect from 127.0.0.2: {e}"),
+            Err(_) => panic!("connect from 127.0.0.2 timed out"),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let url = format!("{}/healthz", app.base_url);
+    for _ in 0..3 {
+        let started = Instant::now();
+        let answer = reqwest::Client::new()
+            .get(&url)
+            .timeout(Duration::from_secs(4))
+            .send()
+            .await
+            .expect("/healthz answers another client during the flood");
+        let took = started.elapsed();
+        assert_eq!(answer.status(), 200);
+        assert!(took < Duration::from_secs(1), "/healthz took {took:?}");
+    }
+    // The flood's connections over the cap were closed at once.
+    let mut closed = 0;
+    for stream in flood.iter_mut().rev().take(50) {
+        if wait_for_close(stream, Duration::from_millis(50))
+            .await
+            .is_some()
+        {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 40, "only {closed} of the last 50 were closed");
+}
+
+async fn live_streams_are_capped_per_client_and_refusals_counted(db: Db) {
+    let Some(app) = TestApp::spawn_with(db, |c| c.sse_max_per_client = 2).await else {
+        return;
+    };
+    let url = format!("{}/api/events", app.base_url);
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let r = app.http.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        open.push(r);
+    }
+    let third = app.http.get(&url).send().await.unwrap();
+    assert_eq!(third.status(), 503, "a third stream from one client");
+    let elsewhere = reqwest::Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .build()
+        .unwrap();
+    let other = elsewhere.get(&url).send().await.unwrap();
+    assert_eq!(other.status(), 200, "another client still gets a stream");
+    let text = app.metrics_text().await;
+    assert!(
+        text.contains(r#"fts_sse_refused_total{kind="per_client"} 1"#),
+        "{text}"
+    );
+    drop(open.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.http.get(&url).send().await.unwrap().status(), 200);
+}
+
+async fn find_budget_ignores_proxy_headers_unless_one_is_trusted(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let find = |n: u32| {
+        app.http
+            .get(format!("{}/api/find?username=nobody", app.base_url))
+            .header("fly-client-ip", format!("198.51.100.{n}"))
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for n in 0..15 {
+        statuses.push(find(n).await.unwrap().status().as_u16());
+    }
+    assert!(
+        statuses[10..].iter().all(|s| *s == 429),
+        "rotating headers must not reset the budget: {statuses:?}"
+    );
+    app.stop().await;
+
+    let Some(app) = TestApp::spawn_with(db, |c| {
+        c.trusted_proxy_header = Some("fly-client-ip".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let find = |n: u32| {
+        app.http
+            .get(format!("{}/api/find?username=nobody", app.base_url))
+            .header("fly-client-ip", format!("198.51.100.{n}"))
+            .send()
+    };
+    for n in 0..15 {
+        let status = find(n).await.unwrap().status();
+        assert_ne!(status, 429, "each trusted address has its own budget");
+    }
+    for _ in 0..10 {
+        find(200).await.unwrap();
+    }
+    assert_eq!(find(200).await.unwrap().status(), 429);
+}
+
+async fn hsts_is_sent_only_when_the_public_url_is_https(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    assert!(app
+        .get("/healthz")
+        .await
+        .headers()
+        .get("strict-transport-security")
+        .is_none());
+    app.stop().await;
+    let Some(app) = TestApp::spawn_with(db, |c| {
+        c.public_base_url = "https://leaderboard.example".into();
+    })
+    .await
+    else {
+        return;
+    };
+    for path in ["/", "/healthz", "/api/leaderboard", "/overlay/leaderboard"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
 }

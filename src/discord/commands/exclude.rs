@@ -33,9 +33,12 @@ pub async fn run(
     let username = options::needed(command.username, "username")?;
     let username = Username::parse(username.as_str())
         .map_err(|e| CommandError::Invalid(format!("`username` {e}")))?;
-    let reason = command
-        .reason
-        .map(|r| respond::truncate_chars(r.as_str(), REASON_MAX_CHARS));
+    let reason = command.reason.map(|r| {
+        respond::truncate_chars(
+            &crate::domain::names::strip_hidden(r.as_str()),
+            REASON_MAX_CHARS,
+        )
+    });
     let action = action.value();
 
     let mut applying = match once::begin(invocation, "exclude").await? {
@@ -46,14 +49,19 @@ pub async fn run(
         .with_ymd_and_hms(invocation.now.year(), 1, 1, 0, 0, 0)
         .single()
         .map_or(0, |t| t.timestamp_millis());
-    let Some(player) =
-        players::find_by_username(applying.conn(), username.as_str(), year_start).await?
-    else {
-        // Refusals are not recorded: the transaction (and the claim) roll back.
-        return Err(CommandError::Invalid(format!(
-            "no player named `{username}` has played under our code this year, so there is nobody to {action}."
-        )));
-    };
+    // Refusals are not recorded: the transaction (and the claim) roll back.
+    let player = super::player_names::resolve_one(
+        applying.conn(),
+        &username,
+        year_start,
+        || format!("no player named `{username}` has played under our code this year, so there is nobody to {action}."),
+        if action == "add" {
+            "so nobody was excluded"
+        } else {
+            "so nobody was taken off the list"
+        },
+    )
+    .await?;
     // Admin-only ephemeral reply: the real name (public views stay masked).
     let masked = respond::admin_name(&player.username);
     let mut cancelled_keys: Vec<String> = Vec::new();

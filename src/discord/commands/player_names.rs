@@ -3,29 +3,34 @@
 //! database, no casino call).
 //!
 //! Members' suggestions are held back on purpose: a member command must not
-//! become a way to list every player's real name. They need three typed
-//! characters and get at most five names that *start* with them; admins get
-//! any name that contains what they typed.
+//! become a way to list every player's real name, which the public views
+//! mask. A member is offered a name only when what they typed already *is*
+//! that name (same identity: case, width and invisible characters aside),
+//! at most [`MEMBER_PER_MINUTE`] times a minute; admins get any name that
+//! contains what they typed.
 
 use twilight_model::application::command::CommandOptionChoiceValue;
 use twilight_model::http::interaction::InteractionResponse;
 
-use super::Invocation;
+use super::{CommandError, Invocation};
 use crate::discord::respond;
+use crate::domain::masking::mask_username;
+use crate::domain::names::{identity_key, Username};
+use crate::domain::wording::count;
+use crate::store::players::{self, KnownPlayer, NameLookup};
 
 /// Who is typing, which decides how much is suggested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
-    /// Any member: prefix matches of at least [`MEMBER_MIN_TYPED`] characters.
+    /// Any member: only the one name that is what they typed.
     Member,
     /// An admin (already checked): substring matches.
     Admin,
 }
 
-/// Characters a member must type before any name is suggested.
-pub const MEMBER_MIN_TYPED: usize = 3;
-/// Most names suggested to a member.
-const MEMBER_MAX: usize = 5;
+/// Autocomplete answers a member gets per minute; past it, no suggestions
+/// until the minute is over (the command itself still works).
+pub const MEMBER_PER_MINUTE: u32 = 20;
 
 /// Suggestions for `typed` (any case), biggest weighted wager first.
 pub fn suggest(
@@ -33,39 +38,89 @@ pub fn suggest(
     typed: &str,
     audience: Audience,
 ) -> InteractionResponse {
-    let needle = typed.trim().to_lowercase();
-    let (max, prefix_only) = match audience {
-        Audience::Member if needle.chars().count() < MEMBER_MIN_TYPED => {
-            return respond::autocomplete(Vec::new())
-        }
-        Audience::Member => (MEMBER_MAX, true),
-        Audience::Admin => (respond::MAX_AUTOCOMPLETE_CHOICES, false),
-    };
-    let wanted = |name: &str| {
-        if prefix_only {
-            name.starts_with(needle.as_str())
-        } else {
-            name.contains(needle.as_str())
-        }
-    };
     let published = invocation.state.board.current();
-    let mut players: Vec<_> = published
-        .month_players
-        .iter()
-        .filter(|p| wanted(&p.username.to_lowercase()))
-        // Discord refuses choices over 100 characters.
-        .filter(|p| (1..=100).contains(&p.username.chars().count()))
+    match audience {
+        Audience::Member => {
+            let caller = invocation.caller_id().unwrap_or_default();
+            if !invocation
+                .state
+                .autocomplete_quota
+                .take(&caller, invocation.now)
+            {
+                return respond::autocomplete(Vec::new());
+            }
+            let named = published.month_players_named(typed);
+            let choices = match named.as_slice() {
+                // Exactly the name typed: nothing is revealed that the
+                // member did not already know.
+                [one] if (1..=100).contains(&one.username.chars().count()) => vec![(
+                    one.username.clone(),
+                    CommandOptionChoiceValue::String(one.username.clone()),
+                )],
+                _ => Vec::new(),
+            };
+            respond::autocomplete(choices)
+        }
+        Audience::Admin => {
+            let needle = identity_key(typed);
+            let mut players: Vec<_> = published
+                .month_players
+                .iter()
+                .filter(|p| identity_key(&p.username).contains(needle.as_str()))
+                // Discord refuses choices over 100 characters.
+                .filter(|p| (1..=100).contains(&p.username.chars().count()))
+                .collect();
+            players.sort_by(|a, b| {
+                b.weighted_wagered
+                    .cmp(&a.weighted_wagered)
+                    .then_with(|| a.username.cmp(&b.username))
+            });
+            let choices = players
+                .into_iter()
+                .take(respond::MAX_AUTOCOMPLETE_CHOICES)
+                .map(|p| {
+                    (
+                        p.username.clone(),
+                        CommandOptionChoiceValue::String(p.username.clone()),
+                    )
+                });
+            respond::autocomplete(choices)
+        }
+    }
+}
+
+/// The refusal for a typed name that is more than one player: the
+/// candidates masked (this reply may be seen over a shoulder on stream),
+/// and why nothing is guessed. `consequence` ends the first sentence
+/// ("so nobody was tipped").
+pub fn ambiguous<'n>(candidates: impl Iterator<Item = &'n str>, consequence: &str) -> String {
+    let masked: Vec<String> = candidates
+        .map(|name| format!("`{}`", mask_username(name)))
         .collect();
-    players.sort_by(|a, b| {
-        b.weighted_wagered
-            .cmp(&a.weighted_wagered)
-            .then_with(|| a.username.cmp(&b.username))
-    });
-    let choices = players.into_iter().take(max).map(|p| {
-        (
-            p.username.clone(),
-            CommandOptionChoiceValue::String(p.username.clone()),
-        )
-    });
-    respond::autocomplete(choices)
+    format!(
+        "⚠️ That name matches {} whose names look the same ({}), {consequence}. \
+         Names are compared ignoring case, width and invisible characters, so no name can tell them apart.",
+        count(masked.len() as i64, "player"),
+        masked.join(", ")
+    )
+}
+
+/// Resolves a typed name to exactly one player seen since `since_ms`, for
+/// commands that act on money or the exclusion list: nobody and several
+/// are both refusals (nothing is changed), never a guess.
+pub async fn resolve_one(
+    conn: &mut sqlx::AnyConnection,
+    username: &Username,
+    since_ms: i64,
+    nobody: impl FnOnce() -> String,
+    consequence: &str,
+) -> Result<KnownPlayer, CommandError> {
+    match players::find_by_username(conn, username.as_str(), since_ms).await? {
+        NameLookup::One(player) => Ok(player),
+        NameLookup::Nobody => Err(CommandError::Invalid(nobody())),
+        NameLookup::Several(found) => Err(CommandError::Invalid(ambiguous(
+            found.iter().map(|p| p.username.as_str()),
+            consequence,
+        ))),
+    }
 }

@@ -286,3 +286,21 @@ fn several_challenges_per_game_but_never_the_same_rule_and_at_most_ten() {
     );
     assert!(NewChallenge::validate(&draft(), max, &ten[..9]).is_ok());
 }
+
+#[test]
+fn admin_typed_names_are_cleaned_like_casino_text() {
+    let d = ChallengeDraft {
+        name: "\u{202e}Gates\u{200b} of\u{2060} Olympus\u{2800}",
+        ..draft()
+    };
+    let c = NewChallenge::validate(&d, Cents::from_dollars(100), &[]).unwrap();
+    assert_eq!(c.name, "Gates of Olympus");
+    // Nothing visible left: refused as empty, not stored as blanks.
+    assert_eq!(
+        error(ChallengeDraft {
+            name: "\u{200b}\u{3164}\u{202e}",
+            ..draft()
+        }),
+        "name must not be empty"
+    );
+}

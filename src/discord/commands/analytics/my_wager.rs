@@ -26,12 +26,24 @@ pub(super) async fn run(
     let username = Username::parse(command.username.as_str())
         .map_err(|e| CommandError::Invalid(format!("`username` {e}")))?;
     let published = invocation.state.board.current();
-    let Some(player) = published.month_player(username.as_str()) else {
-        return Ok(respond::ephemeral_text(unknown_player(
-            &published,
-            &username,
-            invocation.state.config.poll_interval_secs,
-        )));
+    let named = published.month_players_named(username.as_str());
+    let player = match named.as_slice() {
+        [] => {
+            return Ok(respond::ephemeral_text(unknown_player(
+                &published,
+                &username,
+                invocation.state.config.poll_interval_secs,
+            )))
+        }
+        [one] => *one,
+        several => {
+            return Ok(respond::ephemeral_text(
+                crate::discord::commands::player_names::ambiguous(
+                    several.iter().map(|p| p.username.as_str()),
+                    "so I can't tell whose wagers you mean",
+                ),
+            ))
+        }
     };
     let excluded = invocation.state.rewards.excluded_uids.contains(&player.uid) || {
         let mut conn = invocation.state.store.pool().acquire().await?;

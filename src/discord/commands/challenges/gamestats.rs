@@ -293,9 +293,20 @@ fn player_fields(
     name: &Username,
     period: MonthPeriod,
 ) -> EmbedBuilder {
-    let player = rows
+    let wanted = name.key();
+    let mut named = rows
         .iter()
-        .find(|p| p.username.eq_ignore_ascii_case(name.as_str()));
+        .filter(|p| crate::domain::names::identity_key(&p.username) == wanted);
+    let player = match (named.next(), named.next()) {
+        (Some(one), None) => Some(one),
+        (None, _) => None,
+        (Some(_), Some(_)) => {
+            return builder.description(format!(
+                "More than one player on `{game}` is named {} to a reader; I won't guess which.",
+                mask_for_markdown(name.as_str())
+            ))
+        }
+    };
     let Some(p) = player else {
         return builder.description(format!(
             "No bets on `{game}` by {} in {period} under our code.",

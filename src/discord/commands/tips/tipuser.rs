@@ -17,7 +17,6 @@ use crate::domain::names::Username;
 use crate::domain::payout_keys::PayoutKind;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::payouts::{self, NewPayout, PayoutStatus};
-use crate::store::players;
 
 /// Manual tips jump the queue: the worker orders by priority first.
 pub const MANUAL_PRIORITY: i64 = 10;
@@ -39,9 +38,12 @@ pub async fn run(
         command.amount.as_str(),
         invocation.state.config.max_manual_tip,
     )?;
-    let reason = command
-        .reason
-        .map(|r| respond::truncate_chars(r.as_str(), REASON_MAX_CHARS));
+    let reason = command.reason.map(|r| {
+        respond::truncate_chars(
+            &crate::domain::names::strip_hidden(r.as_str()),
+            REASON_MAX_CHARS,
+        )
+    });
 
     let mut applying = match once::begin(invocation, "tipuser").await? {
         Once::Replay(response) => return Ok(*response),
@@ -51,14 +53,15 @@ pub async fn run(
         .with_ymd_and_hms(invocation.now.year(), 1, 1, 0, 0, 0)
         .single()
         .map_or(0, |t| t.timestamp_millis());
-    let Some(player) =
-        players::find_by_username(applying.conn(), username.as_str(), year_start).await?
-    else {
-        // Refusals are not recorded: the transaction (and the claim) roll back.
-        return Err(CommandError::Invalid(format!(
-            "no player named `{username}` has played under our code this year, so nobody was tipped. Check the spelling and the affiliate code."
-        )));
-    };
+    // Refusals are not recorded: the transaction (and the claim) roll back.
+    let player = crate::discord::commands::player_names::resolve_one(
+        applying.conn(),
+        &username,
+        year_start,
+        || format!("no player named `{username}` has played under our code this year, so nobody was tipped. Check the spelling and the affiliate code."),
+        "so nobody was tipped",
+    )
+    .await?;
     let interaction_id = invocation.interaction.id.to_string();
     let key = manual_key(&interaction_id);
     let masked = mask_username(&player.username);
