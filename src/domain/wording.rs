@@ -61,9 +61,33 @@ pub fn duration_text(ms: i64) -> String {
     }
 }
 
+/// What an operator reads wherever the bot reports its health (`/status`,
+/// `/tipstats`, `/readyz`) while first-run milestone tiers are held: how
+/// many, and what to run. `None` when nothing is held.
+pub fn held_tiers_notice(held: i64, amount: Cents) -> Option<String> {
+    (held > 0).then(|| {
+        format!(
+            "⚠️ {} ({amount}) held: reached before this bot's first run, not paid and not counted. \
+             Run `fts-assistant baseline --dry-run` to see them, then `import-legacy` (moving from the old bot) \
+             or `baseline` (count them as paid) — README, \"Moving from the Python bot\".",
+            count(held, "milestone tier")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_tiers_say_how_many_and_what_to_run() {
+        assert_eq!(held_tiers_notice(0, Cents::ZERO), None);
+        let one = held_tiers_notice(1, Cents::from_dollars(1)).unwrap();
+        assert!(one.contains("1 milestone tier ($1.00) held"), "{one}");
+        let many = held_tiers_notice(339, Cents::from_dollars(2_000)).unwrap();
+        assert!(many.contains("339 milestone tiers"), "{many}");
+        assert!(many.contains("baseline --dry-run") && many.contains("import-legacy"));
+    }
 
     #[test]
     fn one_is_singular_and_everything_else_plural() {

@@ -27,6 +27,21 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if let Some(reason) = state.poll_staleness() {
         return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
     }
+    // Held tiers do not stop serving, but the reason says so: an operator
+    // reading the health check must not take "ready" for "all settled".
+    let held = async {
+        let mut conn = state.store.pool().acquire().await?;
+        crate::store::cutover::tally(&mut conn, PayoutStatus::Held).await
+    };
+    match tokio::time::timeout(LEDGER_COUNT_LIMIT, held).await {
+        Ok(Ok((count, amount))) => {
+            if let Some(notice) = crate::domain::wording::held_tiers_notice(count, amount) {
+                return (StatusCode::OK, format!("ready; {notice}")).into_response();
+            }
+        }
+        Ok(Err(e)) => tracing::warn!(error = %ErrorChain(&e), "readiness: held tiers not counted"),
+        Err(_) => tracing::warn!("readiness: held tiers not counted in time"),
+    }
     (StatusCode::OK, "ready").into_response()
 }
 

@@ -20,6 +20,7 @@ mod demo;
 mod discord_rest;
 mod end_to_end;
 mod endpoint_fuzz;
+mod held_tiers;
 mod interactions;
 mod layering;
 mod ledger_invariant;

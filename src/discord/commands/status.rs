@@ -3,6 +3,7 @@
 //! payouts that may need a hand. Reads memory, the metrics and two indexed
 //! queries, so it answers even while a poll cycle is running.
 
+use crate::domain::wording::held_tiers_notice;
 use chrono::{DateTime, TimeDelta, Utc};
 use twilight_model::http::interaction::InteractionResponse;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
@@ -35,12 +36,15 @@ pub async fn run(
     let state = invocation.state;
     let now = invocation.now;
     let pool = state.store.pool();
-    let (ping, last, open) = tokio::join!(
+    let (ping, last, open, held) = tokio::join!(
         state.store.ping(),
         async { cycles::last(&mut *pool.acquire().await?).await },
         async { tip_stats::open_by_status(&mut *pool.acquire().await?).await },
+        async {
+            crate::store::cutover::tally(&mut *pool.acquire().await?, PayoutStatus::Held).await
+        },
     );
-    let (last, open) = (last?, open?);
+    let (last, open, (held, held_amount)) = (last?, open?, held?);
     let poll = state.poll_status.borrow().clone();
     let database = match ping {
         Ok(latency) => format!(
@@ -73,7 +77,10 @@ pub async fn run(
         )
         .field(EmbedFieldBuilder::new("Roobet", roobet_text(state, &poll)).inline())
         .field(EmbedFieldBuilder::new("Discord", discord_text(state)).inline())
-        .field(EmbedFieldBuilder::new("Payouts", payouts_text(&open)))
+        .field(EmbedFieldBuilder::new(
+            "Payouts",
+            payouts_text(&open, held_tiers_notice(held, held_amount)),
+        ))
         .field(EmbedFieldBuilder::new("Parts", parts_text(state)))
         .build();
     Ok(respond::ephemeral_embeds(vec![fit_to_limits(embed)]))
@@ -189,7 +196,7 @@ fn discord_text(state: &AppState) -> String {
     }
 }
 
-fn payouts_text(open: &[(PayoutStatus, Tally)]) -> String {
+fn payouts_text(open: &[(PayoutStatus, Tally)], held: Option<String>) -> String {
     let line = |status: PayoutStatus, tally: &Tally| {
         let mark = match status {
             PayoutStatus::Unknown | PayoutStatus::Failed if tally.count > 0 => "⚠️",
@@ -203,6 +210,7 @@ fn payouts_text(open: &[(PayoutStatus, Tally)]) -> String {
         )
     };
     let mut lines: Vec<String> = open.iter().map(|(s, t)| line(*s, t)).collect();
+    lines.extend(held);
     lines.push("Use `/tipstats` to reconcile unknown payouts.".to_string());
     lines.join("\n")
 }

@@ -42,6 +42,8 @@ pub async fn run(invocation: &Invocation<'_>) -> Result<InteractionResponse, Com
     }
     let dry_run = tip_stats::dry_run_sent(&mut conn).await?;
     let open = tip_stats::open_by_status(&mut conn).await?;
+    let (held, held_amount) = crate::store::cutover::tally(&mut conn, PayoutStatus::Held).await?;
+    let held = crate::domain::wording::held_tiers_notice(held, held_amount);
     let mut listed = Vec::new();
     for status in OPEN_STATUSES {
         listed.push((
@@ -60,7 +62,10 @@ pub async fn run(invocation: &Invocation<'_>) -> Result<InteractionResponse, Com
         rows_of(PayoutStatus::AwaitingApproval),
         rows_of(PayoutStatus::Failed),
     );
-    let embeds = fit_together(sent_embed(&sent, dry_run), open_embed(&open, &listed));
+    let embeds = fit_together(
+        sent_embed(&sent, dry_run),
+        open_embed(&open, &listed, held.as_deref()),
+    );
     Ok(InteractionResponse {
         kind: InteractionResponseType::ChannelMessageWithSource,
         data: Some(InteractionResponseData {
@@ -145,17 +150,23 @@ fn payout_line(payout: &OpenPayout) -> String {
     line
 }
 
-fn open_embed(open: &[(PayoutStatus, Tally)], listed: &[(PayoutStatus, Vec<OpenPayout>)]) -> Embed {
-    let needs_admin = open.iter().any(|(s, t)| {
-        matches!(
-            s,
-            PayoutStatus::Unknown | PayoutStatus::Failed | PayoutStatus::AwaitingApproval
-        ) && t.count > 0
-    });
-    let summary: Vec<String> = open
+fn open_embed(
+    open: &[(PayoutStatus, Tally)],
+    listed: &[(PayoutStatus, Vec<OpenPayout>)],
+    held: Option<&str>,
+) -> Embed {
+    let needs_admin = held.is_some()
+        || open.iter().any(|(s, t)| {
+            matches!(
+                s,
+                PayoutStatus::Unknown | PayoutStatus::Failed | PayoutStatus::AwaitingApproval
+            ) && t.count > 0
+        });
+    let mut summary: Vec<String> = open
         .iter()
         .map(|(status, tally)| format!("{}: {}", status.as_str(), tally_text(*tally)))
         .collect();
+    summary.extend(held.map(str::to_owned));
     let mut builder = EmbedBuilder::new()
         .title("🧾 Payouts not yet sent")
         .color(if needs_admin { 0xE6_7E_22 } else { 0x95_A5_A6 })
@@ -312,7 +323,7 @@ mod tests {
         let windows = [("All time", sent)];
         let embeds = fit_together(
             sent_embed(&windows, Tally::default()),
-            open_embed(&open, &listed),
+            open_embed(&open, &listed, Some("⚠️ 339 milestone tiers held")),
         );
         assert!(embeds.iter().map(embed_chars).sum::<usize>() <= limits::TOTAL);
         assert!(!embeds[1].fields.is_empty(), "the unknown ones stay listed");
