@@ -538,7 +538,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(crate::web::routes(&state))
         // An explicit 404, so unknown paths get the strict headers below
         // even though the framable routes are merged after them.
-        .fallback(|| async { axum::http::StatusCode::NOT_FOUND });
+        .fallback(crate::web::error::unknown_route);
     let router = crate::web::with_security_headers(router)
         .merge(crate::web::framable_routes(&state))
         .layer(middleware::from_fn_with_state(

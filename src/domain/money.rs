@@ -277,7 +277,14 @@ impl Multiplier {
     /// [`Multiplier::parse`] plus a minimum check; the error says
     /// "must be at least {minimum}" (e.g. `1.01`).
     pub fn parse_at_least(input: &str, minimum: Multiplier) -> Result<Multiplier, AmountError> {
-        let value = Self::parse(input)?;
+        // `-5` and `0` are below the minimum too: say the limit that
+        // applies (1.01), not the generic "greater than 0".
+        let value = Self::parse(input).map_err(|e| match e {
+            AmountError::NotPositive | AmountError::Negative => AmountError::BelowMinimum {
+                minimum: minimum.plain(),
+            },
+            other => other,
+        })?;
         value.check_at_least(minimum)
     }
 
@@ -424,5 +431,15 @@ mod tests {
             "must be at least 1.01"
         );
         assert_eq!(Multiplier::parse_at_least("1.01", min), Ok(min));
+        // Zero and negatives name the limit that applies, not "> 0".
+        for below in ["-5", "0", "-0.5"] {
+            assert_eq!(
+                Multiplier::parse_at_least(below, min)
+                    .unwrap_err()
+                    .to_string(),
+                "must be at least 1.01",
+                "{below}"
+            );
+        }
     }
 }

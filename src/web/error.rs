@@ -97,3 +97,16 @@ struct ErrorPage {
     status: u16,
     message: String,
 }
+
+/// The answer for a path no route serves: a JSON error under `/api/` and
+/// for the seed's `.json` files, the site's styled 404 page elsewhere — a
+/// visitor with a stale link sees the site, not an empty page.
+pub async fn unknown_route(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let error = Error::NotFound("There is nothing at this address.".into());
+    if path.starts_with("/api/") || path.ends_with(".json") {
+        error.into_response()
+    } else {
+        error.into_page()
+    }
+}

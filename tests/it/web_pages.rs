@@ -282,7 +282,24 @@ async fn history_lists_frozen_months_and_shows_final_standings(db: Db) {
     assert!(!html.contains("<script>"));
 }
 
+/// Issue 23: an unknown path gets the site's styled 404 (an empty body
+/// before), and an unknown API path a JSON error.
+async fn unknown_routes_get_a_styled_404(db: Db) {
+    let Some(app) = spawn_with_board(db).await else {
+        return;
+    };
+    let (status, html) = page(&app, "/leaderbord").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("<html"), "a page: {html}");
+    assert!(html.contains("nothing at this address"), "{html}");
+    let api = app.get("/api/nosuch").await;
+    assert_eq!(api.status(), 404);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"], "There is nothing at this address.");
+}
+
 on_both_databases!(
+    unknown_routes_get_a_styled_404,
     home_page_shows_the_same_ten_rows_as_the_json,
     home_page_shows_prizes_disclosure_countdown_and_update_time,
     stale_data_gets_a_visible_notice,

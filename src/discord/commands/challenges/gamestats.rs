@@ -19,7 +19,7 @@ use crate::discord::commands::{CommandError, Invocation};
 use crate::discord::embeds::challenges::CHALLENGE_COLOUR;
 use crate::discord::embeds::{fit_to_limits, game_url};
 use crate::discord::respond;
-use crate::domain::challenges::{GameIdentifier, MAX_GAME_ID_LEN};
+use crate::domain::challenges::GameIdentifier;
 use crate::domain::masking::mask_for_markdown;
 use crate::domain::money::Cents;
 use crate::domain::names::Username;
@@ -54,7 +54,8 @@ impl Request {
         let game = GameIdentifier::parse(command.game_identifier.as_str()).map_err(|e| {
             invalid(
                 "game_identifier",
-                format!("is not valid: {e} (at most {MAX_GAME_ID_LEN} characters)"),
+                // The error names its own limit (length, characters, shape).
+                format!("is not valid: {e}"),
             )
         })?;
         let username = command
