@@ -28,6 +28,16 @@ pub const WEIGHTED_CATEGORIES: &str = "slots,provably fair";
 /// Games excluded from the weighted leaderboards (dice is near-free to farm).
 pub const WEIGHTED_GAME_FILTER: &str = "-housegames:dice";
 
+/// Whether wagers on `game_id` count toward the weighted boards: every game
+/// the [`WEIGHTED_GAME_FILTER`] does not exclude. `/gamestats` uses it so a
+/// dice figure is never shown as if it counted.
+pub fn counts_toward_weighted(game_id: &str) -> bool {
+    WEIGHTED_GAME_FILTER
+        .split(',')
+        .filter_map(|part| part.strip_prefix('-'))
+        .all(|excluded| !excluded.eq_ignore_ascii_case(game_id.trim()))
+}
+
 /// How hard one stats call tries before giving up for this cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {

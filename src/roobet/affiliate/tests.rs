@@ -451,3 +451,11 @@ async fn an_answer_just_under_the_cap_is_read() {
     let err = client.stats(&weighted_q(), now).await.unwrap_err();
     assert_eq!(err.label(), "malformed");
 }
+
+#[test]
+fn only_dice_is_left_out_of_the_weighted_boards() {
+    assert!(!counts_toward_weighted("housegames:dice"));
+    assert!(!counts_toward_weighted(" HouseGames:Dice "));
+    assert!(counts_toward_weighted("housegames:crash"));
+    assert!(counts_toward_weighted("pragmatic:vs20olympgate"));
+}

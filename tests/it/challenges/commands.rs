@@ -308,6 +308,32 @@ async fn autocomplete_results_and_gamestats_answer(db: Db) {
     );
     assert!(!text.contains("player12"), "masked: {text}");
 
+    // Dice is left out of the weighted boards: its figure is shown as not
+    // counted, with the reason, never as a weighted wager.
+    const DICE: &str = "housegames:dice";
+    casino.set_rows(
+        FakeCallKind::Game(DICE.into()),
+        [hitter("uid-a", "alice_smith", 42.0, 2.0, DICE)],
+    );
+    let dice = [("game_identifier", OptionValue::String(DICE.into()))];
+    let text = app
+        .interact(&SynthInteraction::command("gamestats", &dice))
+        .await
+        .1["data"]["embeds"]
+        .to_string();
+    assert!(
+        text.contains("not counted: dice is left out of the weighted leaderboards"),
+        "{text}"
+    );
+    let mut dice_player = dice.to_vec();
+    dice_player.push(("username", OptionValue::String("alice_smith".into())));
+    let text = app
+        .interact(&SynthInteraction::command("gamestats", &dice_player))
+        .await
+        .1["data"]["embeds"]
+        .to_string();
+    assert!(text.contains("not counted"), "{text}");
+
     // A game nobody played and nobody has seen is unknown, not a $0 card.
     let unknown = [(
         "game_identifier",

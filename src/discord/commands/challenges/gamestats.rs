@@ -277,7 +277,7 @@ fn totals_fields(builder: EmbedBuilder, rows: &[PlayerFigures], game: &str) -> E
         .map_or_else(|| "no hit yet".to_string(), |(p, h)| hit_text(p, h));
     builder
         .field(EmbedFieldBuilder::new("Total wager", total.to_string()).inline())
-        .field(EmbedFieldBuilder::new("Weighted wager", weighted.to_string()).inline())
+        .field(EmbedFieldBuilder::new("Weighted wager", weighted_text(game, weighted)).inline())
         .field(EmbedFieldBuilder::new("Players", rows.len().to_string()).inline())
         .field(EmbedFieldBuilder::new("Best multiplier", best))
         .field(EmbedFieldBuilder::new(
@@ -319,6 +319,20 @@ fn player_fields(
     builder
         .description(format!("Figures of {}", mask_for_markdown(&p.username)))
         .field(EmbedFieldBuilder::new("Total wager", p.wagered.to_string()).inline())
-        .field(EmbedFieldBuilder::new("Weighted wager", p.weighted_wagered.to_string()).inline())
+        .field(
+            EmbedFieldBuilder::new("Weighted wager", weighted_text(game, p.weighted_wagered))
+                .inline(),
+        )
         .field(EmbedFieldBuilder::new("Best multiplier", best))
+}
+
+/// The weighted figure, or why the game does not count toward the boards
+/// (the casino still reports a figure for dice; it is never ranked).
+fn weighted_text(game: &str, weighted: Cents) -> String {
+    if crate::roobet::affiliate::counts_toward_weighted(game) {
+        weighted.to_string()
+    } else {
+        "not counted: dice is left out of the weighted leaderboards (it is near-free to farm)"
+            .to_string()
+    }
 }
