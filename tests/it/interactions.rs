@@ -348,6 +348,28 @@ async fn look_alike_names_are_one_identity_and_never_guessed(db: Db) {
     );
 }
 
+/// Keys written by an older release (plain lowercase) are brought to the
+/// identity rule at start-up, so look-alikes stored before the upgrade are
+/// found and refused like new ones.
+async fn old_name_keys_are_refreshed_at_startup(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    seed_player(&app, "uid-1", "ＡＬＩＣＥ").await;
+    let mut conn = app.state.store.pool().acquire().await.unwrap();
+    sqlx::query("UPDATE players SET username_lower = 'ａｌｉｃｅ' WHERE uid = 'uid-1'")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    app.state.store.migrate().await.unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM players WHERE username_lower = 'alice'")
+            .await,
+        1
+    );
+}
+
 async fn concurrent_deliveries_apply_once(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
@@ -469,6 +491,7 @@ on_both_databases!(
     replayed_exclude_changes_nothing_the_second_time,
     concurrent_deliveries_apply_once,
     look_alike_names_are_one_identity_and_never_guessed,
+    old_name_keys_are_refreshed_at_startup,
     bad_options_get_a_message_and_change_nothing,
     the_exclusion_list_shows_admins_the_real_name_and_never_the_uid,
     without_a_key_interactions_answer_503,
