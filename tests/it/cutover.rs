@@ -784,6 +784,154 @@ async fn the_binary_names_old_settings_and_what_to_run() {
     assert_eq!(fingerprint(&db).await, before);
 }
 
+/// Rows of the original that our own commands would refuse: challenges at
+/// 0.5× and 1.0× (`/setchallenge` requires ≥ 1.01×), a game id
+/// `../../etc/passwd`, markup for the poster's id, a prize above the
+/// largest challenge prize, a $99,999,999.99 tip, a weekly prize above the
+/// largest weekly prize. Each is listed with its reason and nothing of it
+/// is imported; hidden characters in names are cleaned; good rows import.
+const BAD_LEGACY_ROWS: &str = "
+ALTER TABLE active_slot_challenge ALTER COLUMN posted_by TYPE TEXT;
+INSERT INTO slot_challenge_logs (challenge_id, game, game_identifier, winner_uid, winner_username,
+    multiplier, bet, payout, required_multiplier, prize, min_bet, challenge_start) VALUES
+    (11, 'Half Win', 'hacksaw:half', 'uid-frank', 'FrankTheTank',
+     0.6, 0.20, 0.12, 0.5, 30.00, NULL, '2026-11-19 18:00:00'),
+    (12, 'Passwords', '../../etc/passwd', 'uid-frank', 'FrankTheTank',
+     2000, 0.20, 400, 1000, 30.00, NULL, '2026-11-19 19:00:00');
+INSERT INTO active_slot_challenge (challenge_id, game_identifier, game_name, required_multi, prize,
+    start_time, posted_by, posted_by_username, emoji, min_bet) VALUES
+    (13, 'pragmatic:vs20fruitsw', 'Sweet Bonanza', 1.0, 10.00, '2026-11-22 11:00:00',
+     '398765432109876543', 'AdminPat', NULL, NULL),
+    (14, 'pragmatic:vs25wolfgold', 'Wolf Gold', 300, 20.00, '2026-11-22 12:00:00',
+     '**<@&1>** ' || chr(8203), 'AdminPat', NULL, NULL),
+    (15, 'pragmatic:vs20doghouse', 'The Dog House', 400, 5000.00, '2026-11-22 13:00:00',
+     '398765432109876543', 'AdminPat', NULL, NULL),
+    (16, 'pragmatic:vs20olympgate', 'Gates' || chr(8238) || ' of Olympus' || chr(8203), 250, 30.00,
+     '2026-11-22 14:00:00', '398765432109876543', 'Admin' || chr(8203) || 'Pat' || chr(8238), NULL, NULL);
+INSERT INTO manualtips (user_id, username, amount, tip_type, month, year, tipped_at) VALUES
+    ('uid-mallory', 'Mallory', 99999999.99, 'manual', 11, 2026, '2026-11-24 10:00:00'),
+    ('uid-mallory', 'Mallory', 500.00, 'weekly_multiplier', 11, 2026, '2026-11-23 00:06:00'),
+    ('uid-hank', 'Hank' || chr(8203) || 'Hill', 5.00, 'manual', 11, 2026, '2026-11-24 11:00:00');
+INSERT INTO weekly_multiplier_payouts (week_start, rank, user_id, username, prize_amount, multiplier, game_name, paid_at) VALUES
+    ('2026-11-16', 3, 'uid-mallory', 'Mallory', 500.00, 900.00, 'Sugar Rush', '2026-11-23 00:06:00');
+";
+
+async fn import_refuses_rows_our_commands_would_refuse(db: Db) {
+    let Some(legacy) = legacy_database().await else {
+        return;
+    };
+    {
+        let mut conn = sqlx::postgres::PgConnection::connect(&legacy.url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(BAD_LEGACY_ROWS)
+            .execute(&mut conn)
+            .await
+            .expect("add the bad rows");
+        conn.close().await.ok();
+    }
+    let Some(target) = fresh_database(db).await else {
+        return;
+    };
+    let casino = casino().await;
+    players(&casino, &NOW_PLAYING);
+    let config = cli_config(&target.url, &wire(&casino, None));
+    let clock = ManualClock::new(test_start());
+    fts_assistant::store::Store::open(&target.url)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let empty = fingerprint(&target.url).await;
+
+    let dry = import_legacy(&config, &clock, &legacy.url, true)
+        .await
+        .unwrap();
+    let text = dry.render();
+    println!("--- import-legacy --dry-run with bad rows ({db:?}) ---\n{text}");
+    assert_eq!(
+        fingerprint(&target.url).await,
+        empty,
+        "--dry-run changes nothing"
+    );
+    assert!(
+        text.contains("refused by our rules, nothing of them imported: 8"),
+        "{text}"
+    );
+    let expected = [
+        (
+            "slot_challenge_logs challenge 11:",
+            "multiplier must be at least 1.01",
+        ),
+        ("slot_challenge_logs challenge 12:", "game may only contain"),
+        (
+            "active_slot_challenge challenge 13:",
+            "multiplier must be at least 1.01",
+        ),
+        (
+            "active_slot_challenge challenge 14:",
+            "is not a Discord user id",
+        ),
+        (
+            "active_slot_challenge challenge 15:",
+            "prize must be at most $1,000.00",
+        ),
+        (
+            "manualtips tip of $99,999,999.99 to uid-mallory",
+            "above MAX_MANUAL_TIP ($100.00)",
+        ),
+        (
+            "weekly_multiplier_payouts 2026-11-16 #3 (uid-mallory):",
+            "above the largest weekly prize",
+        ),
+    ];
+    for (row, reason) in expected {
+        let line = text
+            .lines()
+            .find(|l| l.contains(row))
+            .unwrap_or_else(|| panic!("{row} is listed: {text}"));
+        assert!(line.starts_with("  refused: "), "{line}");
+        assert!(line.contains(reason), "{row}: {reason} in {line}");
+    }
+    assert_eq!(dry.refused.len(), 8, "{:?}", dry.refused);
+    assert!(
+        dry.refused
+            .iter()
+            .any(|r| r.contains("manualtips tip of $500.00 to uid-mallory")),
+        "the weekly prize's tip too: {:?}",
+        dry.refused
+    );
+
+    let report = import_legacy(&config, &clock, &legacy.url, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.refused, dry.refused,
+        "the real run refuses the same rows"
+    );
+    // Good rows import: the fixture's 22 tips plus Hank's $5.
+    let tips: i64 = report.tips_by_kind.iter().map(|(_, n, _)| n).sum();
+    let amount: i64 = report.tips_by_kind.iter().map(|(_, _, a)| a.cents()).sum();
+    assert_eq!((tips, amount), (23, 13_950 + 500));
+    assert_eq!(report.challenges.map(|c| c.new), [1, 1, 3]);
+    assert_eq!(report.weeks.new, 1);
+    for (sql, n) in [
+        ("SELECT COUNT(*) FROM challenges", 5),
+        ("SELECT COUNT(*) FROM challenges WHERE required_x100 < 101", 0),
+        ("SELECT COUNT(*) FROM challenges WHERE game_id LIKE '%/%' OR game_id LIKE '%.%'", 0),
+        ("SELECT COUNT(*) FROM challenges WHERE prize_cents > 100000", 0),
+        ("SELECT COUNT(*) FROM challenges WHERE game_id IN ('hacksaw:half', 'pragmatic:vs20fruitsw', 'pragmatic:vs25wolfgold', 'pragmatic:vs20doghouse')", 0),
+        ("SELECT COUNT(*) FROM challenges WHERE game_id = 'pragmatic:vs20olympgate' AND game_name = 'Gates of Olympus' AND created_by_name = 'AdminPat' AND status = 'active'", 1),
+        ("SELECT COUNT(*) FROM payouts WHERE uid = 'uid-mallory'", 0),
+        ("SELECT COUNT(*) FROM payouts WHERE amount_cents > 10000", 0),
+        ("SELECT COUNT(*) FROM payouts WHERE uid = 'uid-hank' AND username = 'HankHill' AND status = 'imported'", 1),
+        ("SELECT COUNT(*) FROM final_standings WHERE uid = 'uid-mallory'", 0),
+        ("SELECT COUNT(*) FROM final_standings", 2),
+    ] {
+        assert_eq!(count(&target.url, sql).await, n, "{sql}");
+    }
+}
+
 on_both_databases!(
     import_then_one_cycle_pays_only_new_tiers,
     import_after_a_held_first_run_pays_only_what_the_original_did_not,
@@ -795,4 +943,5 @@ on_both_databases!(
     month_history_fills_itself_once,
     imported_history_is_not_backfilled,
     the_running_service_backfills_an_empty_history,
+    import_refuses_rows_our_commands_would_refuse,
 );

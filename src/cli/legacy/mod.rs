@@ -7,8 +7,11 @@
 //! (payout keys, award keys, `legacy.challenge.{id}` settings, month and
 //! week keys), so a second run imports nothing new. The transaction also
 //! computes what the first poll cycle would pay; `--dry-run` rolls it back.
+//! Rows that break the rules of our own commands ([`validate`]) are refused,
+//! listed in the report with the reason, and nothing of them is written.
 
 pub mod plan;
+pub mod validate;
 
 use std::fmt::Write as _;
 
@@ -72,6 +75,9 @@ pub struct ImportReport {
     pub goals: Counted,
     /// Left out, with the reason.
     pub notes: Vec<String>,
+    /// Rows refused by our rules (table, row, reason): nothing of them
+    /// was imported.
+    pub refused: Vec<String>,
     /// The forecast after the import.
     pub forecast: Forecast,
     /// Nothing was written.
@@ -125,6 +131,16 @@ impl ImportReport {
         line(&mut out, "goals already announced", self.goals);
         for note in &self.notes {
             let _ = writeln!(out, "  note: {note}");
+        }
+        if !self.refused.is_empty() {
+            let _ = writeln!(
+                out,
+                "  refused by our rules, nothing of them imported: {}",
+                self.refused.len()
+            );
+        }
+        for refused in &self.refused {
+            let _ = writeln!(out, "  refused: {refused}");
         }
         out.push_str(&self.forecast.render());
         out
@@ -186,6 +202,7 @@ pub async fn import_legacy(
         &rewards.tiers,
         &config.channels,
         MonthPeriod::containing(now),
+        &validate::Limits::new(config, &rewards),
     )?;
     let client = crate::clients::affiliate(config)?;
     let figures = match &client {
@@ -199,6 +216,7 @@ pub async fn import_legacy(
     let mut report = ImportReport {
         dry_run,
         notes: plan.notes.clone(),
+        refused: plan.refused.iter().map(ToString::to_string).collect(),
         ..ImportReport::default()
     };
     for award in &plan.awards {

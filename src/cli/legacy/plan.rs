@@ -10,11 +10,16 @@
 //! it makes the tier "already paid" for the highest-tier rule and for
 //! `/clear_tips`, and turns a tier the first run `held` into settled.
 //! Weekly payouts become frozen weeks, challenge logs archived challenges.
+//!
+//! Every row is first checked by the rules of our own commands
+//! ([`super::validate`]): a row that breaks one is refused whole and listed
+//! in [`ImportPlan::refused`] with the reason; the other rows import.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::validate::{self, Limits, OldChallenge, Refused};
 use crate::config::Channels;
 use crate::discord::posts::challenges::BOARD_MESSAGE_KEY;
 use crate::domain::milestones::Tier;
@@ -73,6 +78,8 @@ pub struct ImportPlan {
     pub goals: Vec<(String, Cents)>,
     /// What was left out and why, for the operator.
     pub notes: Vec<String>,
+    /// Rows refused by our rules: nothing of them is imported.
+    pub refused: Vec<Refused>,
 }
 
 /// Why the original's data cannot be imported as it is.
@@ -194,12 +201,14 @@ fn month_key(year: i64, month: i64) -> Option<MonthPeriod> {
 
 /// Builds the plan. `tiers` gives guard amounts for tiers without a
 /// matching tip; `channels` turns the original's message ids into
-/// `channel:message`; `current` is this month (its totals stay open).
+/// `channel:message`; `current` is this month (its totals stay open);
+/// `limits` are the configured maximums rows are checked against.
 pub fn plan(
     data: &LegacyData,
     tiers: &[Tier],
     channels: &Channels,
     current: MonthPeriod,
+    limits: &Limits,
 ) -> Result<ImportPlan, PlanError> {
     let mut plan = ImportPlan::default();
     for table in &data.missing_tables {
@@ -218,6 +227,14 @@ pub fn plan(
             )
         })
         .collect::<Result<_, _>>()?;
+    // Tips above what we would pay of their kind: refused (they still hold
+    // their place when milestone rows are matched to tips, below).
+    let tip_refusals: Vec<Option<String>> = data
+        .tips
+        .iter()
+        .zip(&tip_amounts)
+        .map(|(tip, amount)| validate::tip(*amount, kind_of(&tip.tip_type), limits).err())
+        .collect();
 
     // Milestone tips of a player and month, in time order, give the
     // amounts (and tiers) of that player's milestonetips rows, in order.
@@ -261,11 +278,14 @@ pub fn plan(
             tier_of_tip.insert(i, (number, month.key()));
         }
         let amount = matched
+            .filter(|i| tip_refusals[*i].is_none())
             .map(|i| tip_amounts[i])
             .or_else(|| tiers.iter().find(|t| t.number == number).map(|t| t.tip))
             .filter(|a| a.is_positive())
             .unwrap_or(Cents::new(1));
-        let username = matched.map_or_else(String::new, |i| data.tips[i].username.clone());
+        let username = matched
+            .filter(|i| tip_refusals[*i].is_none())
+            .map_or_else(String::new, |i| validate::name(&data.tips[i].username));
         plan.awards.push(Award {
             month: month.key(),
             uid: row.user_id.clone(),
@@ -293,7 +313,7 @@ pub fn plan(
         });
     }
 
-    let weeks = weekly(data, &mut plan)?;
+    let weeks = weekly(data, limits, &mut plan)?;
     let mut occurrences: HashMap<String, u32> = HashMap::new();
     for (i, tip) in data.tips.iter().enumerate() {
         let amount = tip_amounts[i];
@@ -304,6 +324,21 @@ pub fn plan(
             ));
             continue;
         }
+        if let Some(reason) = &tip_refusals[i] {
+            plan.refused.push(Refused {
+                table: "manualtips",
+                row: format!(
+                    "tip of {amount} to {} ({}, {})",
+                    tip.user_id,
+                    tip.tip_type.trim(),
+                    tip.tipped_ms
+                        .and_then(chrono::DateTime::from_timestamp_millis)
+                        .map_or_else(|| "no date".into(), |t| t.to_rfc3339())
+                ),
+                reason: reason.clone(),
+            });
+            continue;
+        }
         plan.tips.push(imported_tip(
             tip,
             amount,
@@ -312,7 +347,7 @@ pub fn plan(
             &mut occurrences,
         ));
     }
-    challenges(data, &mut plan)?;
+    challenges(data, limits, &mut plan)?;
     for row in &data.totals {
         let Some(month) = month_key(row.year, row.month) else {
             plan.notes.push(format!(
@@ -337,6 +372,7 @@ pub fn plan(
 /// the frozen weeks in the plan.
 fn weekly(
     data: &LegacyData,
+    limits: &Limits,
     plan: &mut ImportPlan,
 ) -> Result<Vec<(String, String, Cents)>, PlanError> {
     let mut weeks: BTreeMap<String, Vec<FinalStanding>> = BTreeMap::new();
@@ -355,6 +391,14 @@ fn weekly(
             &format!("prize of {week} #{}", row.rank),
             &row.prize,
         )?;
+        if let Err(reason) = validate::weekly_prize(prize, limits) {
+            plan.refused.push(Refused {
+                table: "weekly_multiplier_payouts",
+                row: format!("{week} #{} ({})", row.rank, row.user_id),
+                reason,
+            });
+            continue;
+        }
         let hit = row
             .multiplier
             .as_deref()
@@ -364,12 +408,12 @@ fn weekly(
                 bet: Cents::ZERO,
                 payout: Cents::ZERO,
                 game_id: String::new(),
-                game_title: row.game_name.clone().unwrap_or_default(),
+                game_title: validate::title(row.game_name.as_deref().unwrap_or_default()),
             });
         weeks.entry(week.clone()).or_default().push(FinalStanding {
             rank: u32::try_from(row.rank).unwrap_or(u32::MAX),
             uid: row.user_id.clone(),
-            username: row.username.clone(),
+            username: validate::name(&row.username),
             wagered: Cents::ZERO,
             weighted: Cents::ZERO,
             hit,
@@ -436,7 +480,7 @@ fn imported_tip(
             key,
             kind,
             uid: tip.user_id.clone(),
-            username: tip.username.clone(),
+            username: validate::name(&tip.username),
             amount,
             status: PayoutStatus::Imported,
             period_key,
@@ -449,22 +493,53 @@ fn imported_tip(
     }
 }
 
-fn challenges(data: &LegacyData, plan: &mut ImportPlan) -> Result<(), PlanError> {
+fn challenges(data: &LegacyData, limits: &Limits, plan: &mut ImportPlan) -> Result<(), PlanError> {
     const LOGS: &str = "slot_challenge_logs";
     const ACTIVE: &str = "active_slot_challenge";
+    let mut refused_logs = HashSet::new();
     for log in &data.challenge_logs {
         let what = |field: &str| format!("{field} of challenge {}", log.challenge_id);
         let cancelled = is_cancelled(log);
         let required = log
             .required_multiplier
             .as_deref()
-            .and_then(rounded_hundredths)
-            .unwrap_or(0);
+            .and_then(rounded_hundredths);
+        let name = if log.game.trim().is_empty() {
+            log.game_identifier.as_str()
+        } else {
+            log.game.as_str()
+        };
+        let prize = optional_money(LOGS, &what("prize"), log.prize.as_deref())?;
+        let min_bet = optional_money(LOGS, &what("min_bet"), log.min_bet.as_deref())?;
+        let checked = validate::challenge(
+            &OldChallenge {
+                game_id: &log.game_identifier,
+                name,
+                required_x100: required,
+                prize,
+                min_bet,
+                emoji: None,
+            },
+            limits,
+            &[],
+        );
+        let valid = match checked {
+            Ok(valid) => valid,
+            Err(reason) => {
+                refused_logs.insert(log.challenge_id);
+                plan.refused.push(Refused {
+                    table: LOGS,
+                    row: format!("challenge {}", log.challenge_id),
+                    reason,
+                });
+                continue;
+            }
+        };
         let winner = (!cancelled)
             .then(|| -> Result<_, PlanError> {
                 Ok(ImportedWinner {
                     uid: log.winner_uid.clone().unwrap_or_default(),
-                    username: log.winner_username.clone().unwrap_or_default(),
+                    username: validate::name(log.winner_username.as_deref().unwrap_or_default()),
                     multiplier_x100: log
                         .multiplier
                         .as_deref()
@@ -478,16 +553,11 @@ fn challenges(data: &LegacyData, plan: &mut ImportPlan) -> Result<(), PlanError>
         plan.challenges.push((
             format!("legacy.challenge.{}", log.challenge_id),
             ImportedChallenge {
-                game_id: log.game_identifier.clone(),
-                game_name: if log.game.is_empty() {
-                    log.game_identifier.clone()
-                } else {
-                    log.game.clone()
-                },
-                required_x100: required,
-                prize: optional_money(LOGS, &what("prize"), log.prize.as_deref())?
-                    .unwrap_or_default(),
-                min_bet: optional_money(LOGS, &what("min_bet"), log.min_bet.as_deref())?,
+                game_id: valid.game_id.as_str().to_string(),
+                game_name: valid.name,
+                required_x100: valid.required.0,
+                prize: valid.prize,
+                min_bet,
                 emoji: None,
                 status: if cancelled { "cancelled" } else { "won" },
                 created_by: None,
@@ -498,38 +568,69 @@ fn challenges(data: &LegacyData, plan: &mut ImportPlan) -> Result<(), PlanError>
             },
         ));
     }
+    let mut active_rules = Vec::new();
     for active in &data.active {
+        let row = format!("challenge {}", active.challenge_id);
         if data
             .challenge_logs
             .iter()
             .any(|l| l.challenge_id == active.challenge_id)
         {
+            if refused_logs.contains(&active.challenge_id) {
+                plan.refused.push(Refused {
+                    table: ACTIVE,
+                    row,
+                    reason: "it is finished and its slot_challenge_logs row was refused".into(),
+                });
+            }
             continue; // finished: imported from the log
         }
         let what = |field: &str| format!("{field} of active challenge {}", active.challenge_id);
-        let Some(required) = rounded_hundredths(&active.required_multi) else {
-            return Err(PlanError {
-                table: ACTIVE,
-                problem: format!(
-                    "{} {:?} is not a multiplier",
-                    what("required_multi"),
-                    active.required_multi
-                ),
-            });
+        let prize = money(ACTIVE, &what("prize"), &active.prize)?;
+        let min_bet = optional_money(ACTIVE, &what("min_bet"), active.min_bet.as_deref())?;
+        let checked = validate::discord_id(active.posted_by.as_deref()).and_then(|posted_by| {
+            let valid = validate::challenge(
+                &OldChallenge {
+                    game_id: &active.game_identifier,
+                    name: &active.game_name,
+                    required_x100: rounded_hundredths(&active.required_multi),
+                    prize: Some(prize),
+                    min_bet,
+                    emoji: active.emoji.as_deref(),
+                },
+                limits,
+                &active_rules,
+            )?;
+            Ok((posted_by, valid))
+        });
+        let (posted_by, valid) = match checked {
+            Ok(checked) => checked,
+            Err(reason) => {
+                plan.refused.push(Refused {
+                    table: ACTIVE,
+                    row,
+                    reason,
+                });
+                continue;
+            }
         };
+        active_rules.push(valid.rule());
         plan.challenges.push((
             format!("legacy.challenge.{}", active.challenge_id),
             ImportedChallenge {
-                game_id: active.game_identifier.trim().to_string(),
-                game_name: active.game_name.clone(),
-                required_x100: required,
-                prize: money(ACTIVE, &what("prize"), &active.prize)?,
-                min_bet: optional_money(ACTIVE, &what("min_bet"), active.min_bet.as_deref())?
-                    .filter(|c| c.is_positive()),
-                emoji: active.emoji.clone().filter(|e| !e.trim().is_empty()),
+                game_id: valid.game_id.as_str().to_string(),
+                game_name: valid.name,
+                required_x100: valid.required.0,
+                prize: valid.prize,
+                min_bet: valid.min_bet,
+                emoji: valid.emoji,
                 status: "active",
-                created_by: active.posted_by.clone(),
-                created_by_name: active.posted_by_username.clone(),
+                created_by: posted_by,
+                created_by_name: active
+                    .posted_by_username
+                    .as_deref()
+                    .map(validate::name)
+                    .filter(|n| !n.is_empty()),
                 start_ms: active.start_ms.unwrap_or(0),
                 ended_ms: None,
                 winner: None,
@@ -681,6 +782,7 @@ mod tests {
             &crate::domain::milestones::default_tiers(),
             &Channels::default(),
             MonthPeriod::new(2026, 11).unwrap(),
+            &Limits::default(),
         )
     }
 
