@@ -7,9 +7,19 @@
 //!
 //! `--print-signed CMD` prints one signed request as JSON
 //! (`{body, timestamp, signature}`) so shell tools such as wrk can replay it.
+//!
+//! `--slowloris N` is a slow-client flood instead (scripts/bench.sh, issue
+//! 22): `N` TCP connections bound to `--slowloris-from` (default
+//! `127.0.0.2`; Linux routes all of 127.0.0.0/8 to loopback) each send an
+//! endless request head one byte every `--slowloris-interval-ms`, and
+//! reconnect after `--slowloris-reconnect-ms` when the server drops them,
+//! until `--slowloris-secs` have passed; then it prints what the server did
+//! with them (closed at once = over the per-client cap, closed later = the
+//! header timeout) and exits.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,6 +67,23 @@ pub struct LoadgenArgs {
     /// `lifetimestats`) as JSON `{body, timestamp, signature}` and exit.
     #[arg(long, value_name = "ITEM")]
     pub print_signed: Option<String>,
+    /// Slowloris flood instead of interactions: hold this many connections
+    /// from `--slowloris-from`, each sending a request head that never ends.
+    #[arg(long, value_name = "CONNECTIONS")]
+    pub slowloris: Option<usize>,
+    /// Source address the flood's sockets bind to.
+    #[arg(long, default_value = "127.0.0.2")]
+    pub slowloris_from: IpAddr,
+    /// How long the flood lasts, in seconds (1 to 300); it stops by itself.
+    #[arg(long, default_value_t = 30)]
+    pub slowloris_secs: u64,
+    /// Milliseconds between two bytes of a connection's request head.
+    #[arg(long, default_value_t = 2000)]
+    pub slowloris_interval_ms: u64,
+    /// Milliseconds a dropped (or refused) connection waits before it
+    /// connects again.
+    #[arg(long, default_value_t = 250)]
+    pub slowloris_reconnect_ms: u64,
 }
 
 /// One item of the mix: a label for the table and how to build a fresh
@@ -144,6 +171,9 @@ struct Sample {
 async fn main() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let args = LoadgenArgs::parse();
+    if let Some(connections) = args.slowloris {
+        return slowloris(&args, connections).await;
+    }
     let key = load_key()?;
     if let Some(item) = &args.print_signed {
         let item = MixItem::parse(item, &args)?;
@@ -196,6 +226,158 @@ async fn main() -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed();
     report(&mix, &samples, elapsed, concurrency, &endpoint)
+}
+
+/// What the slowloris connections saw, shared by their tasks.
+#[derive(Default)]
+struct FloodStats {
+    connects: AtomicUsize,
+    connect_errors: AtomicUsize,
+    open: AtomicUsize,
+    peak_open: AtomicUsize,
+    /// Dropped by the server within a second of the connect: the
+    /// per-client cap's "accepted and closed at once".
+    closed_at_once: AtomicUsize,
+    /// Dropped later: the header timeout.
+    closed_later: AtomicUsize,
+    longest_held_ms: AtomicU64,
+    /// Connections on which the server wrote something (e.g. a 408).
+    answered: AtomicUsize,
+    bytes_sent: AtomicUsize,
+}
+
+/// The endless request head a slowloris connection trickles out.
+fn slowloris_byte(target: SocketAddr, n: usize) -> u8 {
+    let head = format!(
+        "POST /interactions HTTP/1.1\r\nHost: {target}\r\nContent-Type: application/json\r\nX-Slowloris: "
+    );
+    head.as_bytes().get(n).copied().unwrap_or(b'a')
+}
+
+/// `--slowloris N`: runs the flood for `--slowloris-secs`, prints a summary.
+async fn slowloris(args: &LoadgenArgs, connections: usize) -> anyhow::Result<()> {
+    let url = url::Url::parse(&args.url).with_context(|| format!("--url {:?}", args.url))?;
+    let host = url.host_str().context("--url has no host")?;
+    let port = url.port_or_known_default().context("--url has no port")?;
+    let target = tokio::net::lookup_host((host, port))
+        .await?
+        .find(|a| a.is_ipv4() == args.slowloris_from.is_ipv4())
+        .with_context(|| format!("{host} has no address of the family of --slowloris-from"))?;
+    let connections = connections.clamp(1, 10_000);
+    let secs = args.slowloris_secs.clamp(1, 300);
+    let interval = Duration::from_millis(args.slowloris_interval_ms.max(10));
+    let reconnect = Duration::from_millis(args.slowloris_reconnect_ms.max(1));
+    let from = args.slowloris_from;
+    let started = tokio::time::Instant::now();
+    let deadline = started + Duration::from_secs(secs);
+    let stats = Arc::new(FloodStats::default());
+    let mut tasks = Vec::with_capacity(connections);
+    for id in 0..connections {
+        let stats = stats.clone();
+        // Spread the first connects (and the byte ticks) over one interval.
+        let stagger = interval.mul_f64(id as f64 / connections as f64);
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(stagger).await;
+            while tokio::time::Instant::now() < deadline {
+                if !slowloris_connection(target, from, interval, deadline, &stats).await {
+                    stats.connect_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + reconnect))
+                    .await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.context("a slowloris task panicked")?;
+    }
+    let get = |a: &AtomicUsize| a.load(Ordering::Relaxed);
+    println!(
+        "slowloris: {connections} connections from {from} to {target} for {secs} s \
+         (a byte every {} ms, reconnect after {} ms): {} connects, {} connect errors, \
+         peak {} open at once, {} closed by the server within 1 s (per-client cap), \
+         {} closed later (longest held {:.1} s), {} answered, {} bytes sent",
+        interval.as_millis(),
+        reconnect.as_millis(),
+        get(&stats.connects),
+        get(&stats.connect_errors),
+        get(&stats.peak_open),
+        get(&stats.closed_at_once),
+        get(&stats.closed_later),
+        stats.longest_held_ms.load(Ordering::Relaxed) as f64 / 1000.0,
+        get(&stats.answered),
+        get(&stats.bytes_sent),
+    );
+    if get(&stats.connects) == 0 {
+        bail!("no slowloris connection could be made to {target} from {from}");
+    }
+    Ok(())
+}
+
+/// One slowloris connection, until the server drops it or the deadline;
+/// `false` when it could not connect.
+async fn slowloris_connection(
+    target: SocketAddr,
+    from: IpAddr,
+    interval: Duration,
+    deadline: tokio::time::Instant,
+    stats: &FloodStats,
+) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let socket = match from {
+        IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+        IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+    };
+    let Ok(socket) = socket else { return false };
+    if socket.bind(SocketAddr::new(from, 0)).is_err() {
+        return false;
+    }
+    let mut stream = match tokio::time::timeout_at(deadline, socket.connect(target)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(_)) => return false,
+        Err(_) => return true, // the flood is over
+    };
+    let _ = stream.set_nodelay(true);
+    stats.connects.fetch_add(1, Ordering::Relaxed);
+    let open = stats.open.fetch_add(1, Ordering::Relaxed) + 1;
+    stats.peak_open.fetch_max(open, Ordering::Relaxed);
+    let opened = Instant::now();
+    let (mut rd, mut wr) = stream.split();
+    let mut buf = [0u8; 1024];
+    let mut sent = 0usize;
+    let mut answered = false;
+    let mut tick = tokio::time::interval(interval);
+    let dropped = loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => break false,
+            read = rd.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break true,
+                Ok(_) => answered = true,
+            },
+            _ = tick.tick() => {
+                if wr.write_all(&[slowloris_byte(target, sent)]).await.is_err() {
+                    break true;
+                }
+                sent += 1;
+                stats.bytes_sent.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    };
+    stats.open.fetch_sub(1, Ordering::Relaxed);
+    if answered {
+        stats.answered.fetch_add(1, Ordering::Relaxed);
+    }
+    if dropped {
+        let held = opened.elapsed();
+        if held < Duration::from_secs(1) {
+            stats.closed_at_once.fetch_add(1, Ordering::Relaxed);
+        } else {
+            stats.closed_later.fetch_add(1, Ordering::Relaxed);
+        }
+        stats
+            .longest_held_ms
+            .fetch_max(held.as_millis() as u64, Ordering::Relaxed);
+    }
+    true
 }
 
 fn load_key() -> anyhow::Result<DevKeypair> {
@@ -385,6 +567,11 @@ mod tests {
             caller: None,
             username: "bob".into(),
             print_signed: None,
+            slowloris: None,
+            slowloris_from: "127.0.0.2".parse().unwrap(),
+            slowloris_secs: 30,
+            slowloris_interval_ms: 2000,
+            slowloris_reconnect_ms: 250,
         }
     }
 
@@ -411,6 +598,16 @@ mod tests {
         assert!(parse_mix(&args(",,")).is_err());
         assert!(parse_mix(&args("monthtomonth months:many")).is_err());
         assert!(parse_mix(&args("monthtomonth months:3")).is_ok());
+    }
+
+    #[test]
+    fn the_slowloris_head_never_ends() {
+        let target: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let head: Vec<u8> = (0..200).map(|n| slowloris_byte(target, n)).collect();
+        let head = String::from_utf8(head).unwrap();
+        assert!(head.starts_with("POST /interactions HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"));
+        assert!(!head.contains("\r\n\r\n"));
+        assert!(head.ends_with("aaaa"));
     }
 
     #[test]

@@ -7,6 +7,13 @@
 # POLL_INTERVAL_SECS (default 5) seconds, waits until it is ready and has
 # published a board, then measures with wrk (-t1 -c32 --latency):
 #   - POST /interactions, signed PING
+#   - the same signed PING again, from 127.0.0.1, while a slowloris flood
+#     (the `loadgen` example's --slowloris mode: BENCH_SLOWLORIS, default
+#     600, TCP connections bound to BENCH_SLOWLORIS_FROM, default 127.0.0.2,
+#     each trickling a request head that never ends, one byte every 2 s, and
+#     reconnecting when dropped) runs against the server with its default
+#     per-client cap (MAX_CONNECTIONS_PER_CLIENT=32) and header timeout
+#     (HTTP_HEADER_TIMEOUT_SECS=10); prints the p99 beside the quiet one
 #   - POST /interactions, signed /lifetimestats (a read command; the same
 #     signed request is replayed, which changes nothing)
 #   - GET /api/leaderboard
@@ -35,6 +42,11 @@
 #   BENCH_TIPS          confirmed payouts in the ledger for the tips routes (default 100000)
 #   BENCH_NO_BUILD=1    use the existing release binary and loadgen example
 #   BENCH_KEEP=1        keep the temp folder (server log, wrk output)
+#   BENCH_WAIT_SECS     how long to wait for each start-up step (default 300)
+#   BENCH_ONLY=slowloris  only the quiet and the under-slowloris PING
+#                       (no other route, loadgen or SSE measurement)
+#   BENCH_SLOWLORIS     slowloris connections (default 600)
+#   BENCH_SLOWLORIS_FROM  their source address (default 127.0.0.2)
 #   CARGO_TARGET_DIR    where cargo puts the binary (default ./target)
 set -euo pipefail
 
@@ -47,12 +59,16 @@ requests="${BENCH_REQUESTS:-1000}"
 concurrency="${BENCH_CONCURRENCY:-16}"
 poll_interval="${POLL_INTERVAL_SECS:-5}"
 tips_ledger="${BENCH_TIPS:-100000}"
+only="${BENCH_ONLY:-}"
+slowloris_conns="${BENCH_SLOWLORIS:-600}"
+slowloris_from="${BENCH_SLOWLORIS_FROM:-127.0.0.2}"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 bin="$target_dir/release/fts-assistant"
 loadgen_bin="$target_dir/release/examples/loadgen"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+[[ -z "$only" || "$only" == slowloris ]] || die "BENCH_ONLY=$only: only 'slowloris' is known"
 
 # ---- tools -------------------------------------------------------------------
 install_pkg() {
@@ -90,9 +106,11 @@ cp "$loadgen_bin" "$work/loadgen"
 loadgen_bin="$work/loadgen"
 server_pid=""
 sampler_pid=""
+flood_pid=""
 cleanup() {
     local code=$?
     [[ -n "$sampler_pid" ]] && kill "$sampler_pid" 2>/dev/null || true
+    [[ -n "$flood_pid" ]] && kill "$flood_pid" 2>/dev/null || true
     if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
         kill -TERM "$server_pid" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -121,7 +139,7 @@ server_env=(
     TIP_INTERVAL_SECS="${TIP_INTERVAL_SECS:-30}"
     STATIC_DIR="$repo/static"
     LOG_FORMAT=json
-    METRICS_TOKEN=bench-metrics-token
+    METRICS_TOKEN=bench-metrics-token-0123456789abcdef
     HTTP_MAX_CONNECTIONS=$(( ${BENCH_SSE_CLIENTS:-1000} + 200 ))
     SSE_MAX_STREAMS="${BENCH_SSE_CLIENTS:-1000}"
     RUST_LOG="warn,fts_assistant::cli::serve=info,fts_assistant::jobs::history=info"
@@ -155,7 +173,9 @@ log "server pid $server_pid at $base"
 
 wait_for() { # description, command…
     local what=$1; shift
-    for _ in $(seq 600); do
+    # The demo's first cycles pay a year of back tiers TIP_INTERVAL_SECS
+    # apart before the history backfill starts: minutes, not seconds.
+    for _ in $(seq $(( ${BENCH_WAIT_SECS:-300} * 10 ))); do
         if "$@" >/dev/null 2>&1; then return 0; fi
         kill -0 "$server_pid" 2>/dev/null || die "the server exited while waiting for $what"
         sleep 0.1
@@ -169,7 +189,9 @@ wait_for "a published leaderboard" board_has_entries
 # A fresh database fetches 12 months of history once, in the background,
 # after the first cycle: a one-off startup job, not the steady state measured.
 history_done() { grep -q 'month history backfill done' "$work/server.log"; }
-wait_for "the startup history backfill" history_done
+# BENCH_ONLY=slowloris compares two PING figures taken back to back, so it
+# does not wait for the backfill (the demo pays a year of tiers first).
+[[ "$only" == slowloris ]] || wait_for "the startup history backfill" history_done
 log "ready: $(curl -fsS "$base/api/leaderboard" | jq '.entries | length') board entries"
 
 # ---- RSS sampler -----------------------------------------------------------------
@@ -182,7 +204,7 @@ log "ready: $(curl -fsS "$base/api/leaderboard" | jq '.entries | length') board 
 sampler_pid=$!
 
 poll_cycles() { # "all ok": poll cycles so far, from /metrics
-    curl -fsS -H 'Authorization: Bearer bench-metrics-token' "$base/metrics" |
+    curl -fsS -H 'Authorization: Bearer bench-metrics-token-0123456789abcdef' "$base/metrics" |
         awk '/^fts_poll_cycles_total/ { a += $NF; if (/"ok"/) s += $NF } END { print a + 0, s + 0 }'
 }
 read -r cycles_before ok_before < <(poll_cycles)
@@ -199,9 +221,10 @@ to_ms() { # wrk latency (123.45us, 1.23ms, 1.02s, 2.00m) -> milliseconds
         printf "%.2f", n }'
 }
 
-# run_wrk NAME METHOD PATH [signed-item]
+# run_wrk NAME METHOD PATH [signed-item [row note]]; sets wrk_p99
+wrk_p99=""
 run_wrk() {
-    local name=$1 method=$2 path=$3 item=${4:-}
+    local name=$1 method=$2 path=$3 item=${4:-} note=${5:-}
     local script="$work/wrk-$name.lua" out="$work/wrk-$name.txt"
     : >"$script"
     if [[ -n "$item" ]]; then
@@ -238,31 +261,64 @@ LUA
     non2xx=${non2xx:-0}
     errors=${errors:-0}
     [[ "$non2xx" == 0 && "$errors" == 0 ]] || failed=1
-    rows+=("| $method $path${item:+ ($item)} | $rps | $p50 | $p90 | $p99 | $non2xx | $errors |")
+    rows+=("| $method $path${item:+ ($item)}${note:+, $note} | $rps | $p50 | $p90 | $p99 | $non2xx | $errors |")
+    wrk_p99=$p99
     sed 's/^/    /' "$out" >&2
 }
 
 run_wrk ping POST /interactions ping
-run_wrk lifetimestats POST /interactions lifetimestats
-run_wrk api-leaderboard GET /api/leaderboard
-run_wrk home GET /
-run_wrk api-tips GET /api/tips
-run_wrk all-time-tips GET /allTimeTips.json
+ping_quiet_p99=$wrk_p99
 
-# ---- loadgen -----------------------------------------------------------------
-log "loadgen: $requests mixed signed interactions, concurrency $concurrency"
-loadgen_out="$work/loadgen.txt"
-if ! loadgen --requests "$requests" --concurrency "$concurrency" >"$loadgen_out" 2>&1; then
+# ---- PING under a slowloris flood from another address (issue 22) ----------
+# wrk connects from 127.0.0.1; the flood's sockets bind $slowloris_from. The
+# flood starts a few seconds before wrk (its connects are spread over 2 s and
+# the first header timeouts then recycle them) and stops by itself a few
+# seconds after wrk's duration.
+wrk_secs=$(awk -v d="$duration" 'BEGIN {
+    n = d + 0; u = d; sub(/^[0-9.]+/, "", u)
+    if (u == "m") n *= 60; else if (u == "h") n *= 3600; else if (u == "ms") n /= 1000
+    printf "%d", n + 0.999 }')
+flood_warmup=4
+flood_secs=$((wrk_secs + flood_warmup + 5))
+flood_out="$work/slowloris.txt"
+log "slowloris: $slowloris_conns connections from $slowloris_from for ${flood_secs}s"
+loadgen --slowloris "$slowloris_conns" --slowloris-from "$slowloris_from" \
+    --slowloris-secs "$flood_secs" >"$flood_out" 2>&1 &
+flood_pid=$!
+sleep "$flood_warmup"
+kill -0 "$flood_pid" 2>/dev/null || { cat "$flood_out" >&2; die "the slowloris flood exited early"; }
+run_wrk ping-slowloris POST /interactions ping "under $slowloris_conns-conn slowloris from $slowloris_from"
+ping_flood_p99=$wrk_p99
+if ! wait "$flood_pid"; then
     failed=1
 fi
+flood_pid=""
+sed 's/^/    /' "$flood_out" >&2
+slowloris_line="ping p99 quiet $ping_quiet_p99 ms · under $slowloris_conns-conn slowloris from $slowloris_from $ping_flood_p99 ms"
+log "$slowloris_line"
 
-# ---- live events (issue 16) ---------------------------------------------------
-sse_clients="${BENCH_SSE_CLIENTS:-1000}"
-sse_out="$work/sse.txt"
-log "SSE: $sse_clients concurrent /api/events clients, one update (the next poll cycle)"
-if ! python3 "$repo/scripts/bench_sse.py" --url "$base" --clients "$sse_clients" \
-    --server-pid "$server_pid" >"$sse_out" 2>&1; then
-    failed=1
+if [[ -z "$only" ]]; then
+    run_wrk lifetimestats POST /interactions lifetimestats
+    run_wrk api-leaderboard GET /api/leaderboard
+    run_wrk home GET /
+    run_wrk api-tips GET /api/tips
+    run_wrk all-time-tips GET /allTimeTips.json
+
+    # ---- loadgen -------------------------------------------------------------
+    log "loadgen: $requests mixed signed interactions, concurrency $concurrency"
+    loadgen_out="$work/loadgen.txt"
+    if ! loadgen --requests "$requests" --concurrency "$concurrency" >"$loadgen_out" 2>&1; then
+        failed=1
+    fi
+
+    # ---- live events (issue 16) -----------------------------------------------
+    sse_clients="${BENCH_SSE_CLIENTS:-1000}"
+    sse_out="$work/sse.txt"
+    log "SSE: $sse_clients concurrent /api/events clients, one update (the next poll cycle)"
+    if ! python3 "$repo/scripts/bench_sse.py" --url "$base" --clients "$sse_clients" \
+        --server-pid "$server_pid" >"$sse_out" 2>&1; then
+        failed=1
+    fi
 fi
 read -r cycles_after ok_after < <(poll_cycles)
 
@@ -287,14 +343,23 @@ echo "| route | req/s | p50 ms | p90 ms | p99 ms | non-2xx | socket errors |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Mixed signed interactions (\`cargo run --release --example loadgen -- --requests $requests --concurrency $concurrency\`," \
-    "each freshly signed with a new interaction id):"
+echo "$slowloris_line"
 echo
-cat "$loadgen_out"
+echo "Slowloris flood (\`loadgen --slowloris $slowloris_conns --slowloris-from $slowloris_from\`;" \
+    "server defaults MAX_CONNECTIONS_PER_CLIENT=32, HTTP_HEADER_TIMEOUT_SECS=10):"
 echo
-echo "Live events (\`scripts/bench_sse.py\`, raw HTTP/1.0 SSE clients on the same machine):"
-echo
-cat "$sse_out"
+cat "$flood_out"
+if [[ -z "$only" ]]; then
+    echo
+    echo "Mixed signed interactions (\`cargo run --release --example loadgen -- --requests $requests --concurrency $concurrency\`," \
+        "each freshly signed with a new interaction id):"
+    echo
+    cat "$loadgen_out"
+    echo
+    echo "Live events (\`scripts/bench_sse.py\`, raw HTTP/1.0 SSE clients on the same machine):"
+    echo
+    cat "$sse_out"
+fi
 echo
 echo "Server RSS: peak $((peak_kb / 1024)) MB, at the end $((last_kb / 1024)) MB" \
     "($(wc -l <"$work/rss.txt") samples every 0.25 s)."
