@@ -22,7 +22,8 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::cache::{Quota, TtlCache};
+use crate::budgets::Budgets;
+use crate::cache::TtlCache;
 use crate::clients::Clients;
 use crate::clock::Clock;
 use crate::config::{Config, PublicKeySetting};
@@ -137,7 +138,7 @@ pub struct AppState {
     pub gamestats_cache: TtlCache<Vec<PlayerFigures>>,
     /// Members' username autocompletes per Discord user: a name oracle must
     /// not answer a dictionary at typing speed.
-    pub autocomplete_quota: Quota,
+    pub autocomplete_quota: Budgets<String>,
     /// Live events behind `/api/events` (issue 16).
     pub events: Arc<crate::events::Events>,
     /// Per-client budget of "find me" lookups (issue 16).
@@ -312,11 +313,11 @@ impl Application {
             payout_queue: PayoutQueue::default(),
             locks: Locks::default(),
             gamestats_cache: TtlCache::new(GAMESTATS_CACHE_ENTRIES),
-            autocomplete_quota: Quota::new(
-                crate::discord::commands::player_names::MEMBER_PER_MINUTE,
-                chrono::TimeDelta::minutes(1),
-                10_000,
-            ),
+            autocomplete_quota: {
+                let per_minute = crate::discord::commands::player_names::MEMBER_PER_MINUTE;
+                // The whole minute's allowance comes back once a minute.
+                Budgets::new(per_minute, per_minute, 60_000, 10_000)
+            },
             events: events.clone(),
             find_limiter: crate::web::find::RateLimiter::default(),
         });

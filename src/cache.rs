@@ -46,86 +46,9 @@ impl<V: Clone> TtlCache<V> {
     }
 }
 
-/// A per-key allowance of `limit` uses per `window` on the injected clock
-/// (per-user throttles such as autocomplete). Bounded: past `capacity`
-/// keys, expired windows are dropped and then the oldest, so a flood of
-/// new keys never locks a new caller out.
-#[derive(Debug)]
-pub struct Quota {
-    limit: u32,
-    window: TimeDelta,
-    capacity: usize,
-    used: Mutex<BTreeMap<String, (DateTime<Utc>, u32)>>,
-}
-
-impl Quota {
-    /// `limit` uses per `window` for each of at most `capacity` keys.
-    pub fn new(limit: u32, window: TimeDelta, capacity: usize) -> Self {
-        Self {
-            limit,
-            window,
-            capacity: capacity.max(1),
-            used: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    /// Takes one use for `key` at `now`; `false` when its window is spent.
-    pub fn take(&self, key: &str, now: DateTime<Utc>) -> bool {
-        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((start, count)) = used.get_mut(key) {
-            if now - *start < self.window {
-                if *count >= self.limit {
-                    return false;
-                }
-                *count += 1;
-                return true;
-            }
-            *start = now;
-            *count = 1;
-            return self.limit > 0;
-        }
-        if used.len() >= self.capacity {
-            let window = self.window;
-            used.retain(|_, (start, _)| now - *start < window);
-        }
-        if used.len() >= self.capacity {
-            if let Some(oldest) = used
-                .iter()
-                .min_by_key(|(_, (start, _))| *start)
-                .map(|(k, _)| k.clone())
-            {
-                used.remove(&oldest);
-            }
-        }
-        used.insert(key.to_owned(), (now, 1));
-        self.limit > 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quota_allows_a_window_then_refuses_then_renews() {
-        let t0 = Utc::now();
-        let quota = Quota::new(2, TimeDelta::seconds(60), 8);
-        assert!(quota.take("u1", t0));
-        assert!(quota.take("u1", t0));
-        assert!(!quota.take("u1", t0 + TimeDelta::seconds(59)));
-        assert!(quota.take("u2", t0), "another key has its own allowance");
-        assert!(quota.take("u1", t0 + TimeDelta::seconds(60)));
-    }
-
-    #[test]
-    fn a_full_quota_table_never_locks_a_new_key_out() {
-        let t0 = Utc::now();
-        let quota = Quota::new(1, TimeDelta::seconds(60), 3);
-        for key in ["a", "b", "c", "d", "e"] {
-            assert!(quota.take(key, t0), "{key}");
-        }
-        assert!(quota.used.lock().unwrap().len() <= 3);
-    }
 
     fn at(minute: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + minute * 60, 0).unwrap()

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod budgets;
 pub mod cache;
 pub mod chart;
 pub mod cli;

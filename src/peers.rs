@@ -34,11 +34,12 @@ pub struct ClientSlots {
     held: Arc<Mutex<HashMap<ClientKey, usize>>>,
 }
 
-/// One slot held by a client; given back when dropped.
+/// One slot held by a client; given back when dropped. `held` is `None`
+/// when the cap is off and nothing is counted.
 #[derive(Debug)]
 pub struct ClientSlot {
     key: ClientKey,
-    held: Arc<Mutex<HashMap<ClientKey, usize>>>,
+    held: Option<Arc<Mutex<HashMap<ClientKey, usize>>>>,
 }
 
 impl ClientSlots {
@@ -54,10 +55,10 @@ impl ClientSlots {
     /// holds clients with a slot open, so it is bounded by what the global
     /// caps let in.
     pub fn try_take(&self, ip: IpAddr) -> Option<ClientSlot> {
-        if self.cap == 0 {
-            return Some(self.untracked(ip));
-        }
         let key = ClientKey::of(ip);
+        if self.cap == 0 {
+            return Some(ClientSlot { key, held: None });
+        }
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         let count = held.entry(key).or_insert(0);
         if *count >= self.cap {
@@ -66,16 +67,8 @@ impl ClientSlots {
         *count += 1;
         Some(ClientSlot {
             key,
-            held: self.held.clone(),
+            held: Some(self.held.clone()),
         })
-    }
-
-    /// A slot that counts nothing (cap off): a separate map, never read.
-    fn untracked(&self, ip: IpAddr) -> ClientSlot {
-        ClientSlot {
-            key: ClientKey::of(ip),
-            held: Arc::default(),
-        }
     }
 
     /// Slots `ip`'s client holds now.
@@ -87,7 +80,10 @@ impl ClientSlots {
 
 impl Drop for ClientSlot {
     fn drop(&mut self) {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(held) = &self.held else {
+            return;
+        };
+        let mut held = held.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(count) = held.get_mut(&self.key) {
             *count = count.saturating_sub(1);
             if *count == 0 {

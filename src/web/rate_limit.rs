@@ -6,13 +6,12 @@
 //! header a proxy in front of us sets (issue 22: trusting `Fly-Client-IP`
 //! from any private peer let a client pick its own key).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
 
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 
+use crate::budgets::Budgets;
 use crate::peers::ClientKey;
 
 /// Lookups a client may make in a burst.
@@ -23,74 +22,31 @@ pub const REFILL_MS: i64 = 6_000;
 /// forgotten, so a flood of new addresses never locks a new client out.
 pub const MAX_CLIENTS: usize = 10_000;
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: u32,
-    last_ms: i64,
-    seen_ms: i64,
+/// "Find me" budgets by client address (an IPv6 client per /64).
+#[derive(Debug)]
+pub struct RateLimiter {
+    budgets: Budgets<ClientKey>,
 }
 
-impl Bucket {
-    fn refilled(self, now_ms: i64) -> Self {
-        let earned = ((now_ms - self.last_ms).max(0) / REFILL_MS) as u32;
-        if earned == 0 {
-            return self;
-        }
+impl Default for RateLimiter {
+    fn default() -> Self {
         Self {
-            seen_ms: self.seen_ms,
-            tokens: (self.tokens + earned).min(BURST),
-            last_ms: if self.tokens + earned >= BURST {
-                now_ms
-            } else {
-                self.last_ms + i64::from(earned) * REFILL_MS
-            },
+            budgets: Budgets::new(BURST, 1, REFILL_MS, MAX_CLIENTS),
         }
     }
 }
 
-/// Token buckets by client address, in memory and bounded.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    buckets: Mutex<HashMap<ClientKey, Bucket>>,
-}
-
 impl RateLimiter {
     /// Takes one lookup from `client`'s budget; `false` when it is spent.
-    /// A new client always gets a full budget: when the map is full, the
-    /// full buckets are dropped, and if none is, the least recently seen.
+    /// A new client always gets a full budget (see [`Budgets`]).
     pub fn allow(&self, client: IpAddr, now_ms: i64) -> bool {
-        let client = ClientKey::of(client);
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if !buckets.contains_key(&client) && buckets.len() >= MAX_CLIENTS {
-            buckets.retain(|_, b| b.refilled(now_ms).tokens < BURST);
-            if buckets.len() >= MAX_CLIENTS {
-                let oldest = buckets
-                    .iter()
-                    .min_by_key(|(_, b)| b.seen_ms)
-                    .map(|(key, _)| *key);
-                if let Some(oldest) = oldest {
-                    buckets.remove(&oldest);
-                }
-            }
-        }
-        let bucket = buckets.entry(client).or_insert(Bucket {
-            tokens: BURST,
-            last_ms: now_ms,
-            seen_ms: now_ms,
-        });
-        *bucket = bucket.refilled(now_ms);
-        bucket.seen_ms = now_ms;
-        if bucket.tokens == 0 {
-            return false;
-        }
-        bucket.tokens -= 1;
-        true
+        self.budgets.allow(ClientKey::of(client), now_ms)
     }
 
     /// Clients remembered now (tests check the bound).
     #[cfg(test)]
     fn clients(&self) -> usize {
-        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.budgets.len()
     }
 }
 
@@ -214,8 +170,8 @@ mod tests {
         assert!(limiter.allow(newcomer, 2));
         assert!(limiter.clients() <= MAX_CLIENTS);
         // The one forgotten was the least recently seen.
-        let buckets = limiter.buckets.lock().unwrap();
-        assert!(!buckets.contains_key(&ClientKey::of(IpAddr::from(0u32.to_be_bytes()))));
-        assert!(buckets.contains_key(&ClientKey::of(IpAddr::from(9_999u32.to_be_bytes()))));
+        let budgets = &limiter.budgets;
+        assert!(!budgets.remembers(&ClientKey::of(IpAddr::from(0u32.to_be_bytes()))));
+        assert!(budgets.remembers(&ClientKey::of(IpAddr::from(9_999u32.to_be_bytes()))));
     }
 }

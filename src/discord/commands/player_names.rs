@@ -45,7 +45,7 @@ pub fn suggest(
             if !invocation
                 .state
                 .autocomplete_quota
-                .take(&caller, invocation.now)
+                .allow(caller, invocation.now_ms())
             {
                 return respond::autocomplete(Vec::new());
             }
