@@ -20,6 +20,11 @@ pub const MAX_ACTIVE_CHALLENGES: usize = 10;
 pub const MAX_GAME_ID_LEN: usize = 120;
 /// Longest accepted display name, in characters.
 pub const MAX_NAME_LEN: usize = 100;
+/// Largest prize a challenge may offer, for `/setchallenge` and the legacy
+/// import alike. There is no setting for it (unlike `MAX_MANUAL_TIP`):
+/// $1,000 bounds a typo such as `2500` for `25.00` while leaving room for
+/// the community's largest challenges.
+pub const MAX_CHALLENGE_PRIZE: Cents = Cents::from_dollars(1_000);
 /// Highest multiplier a challenge may require (1,000,000×).
 pub const MAX_REQUIRED_MULTIPLIER: Multiplier = Multiplier(100_000_000);
 

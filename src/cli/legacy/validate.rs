@@ -30,10 +30,7 @@ use crate::domain::names::{display_name, display_title};
 use crate::domain::payout_keys::PayoutKind;
 use crate::domain::rewards::Rewards;
 
-/// Largest challenge prize, as `/setchallenge` allows (its
-/// `MAX_CHALLENGE_PRIZE`; that module is private to the commands, so the
-/// value is repeated here: keep them equal).
-pub const MAX_CHALLENGE_PRIZE: Cents = Cents::from_dollars(1_000);
+pub use crate::domain::challenges::MAX_CHALLENGE_PRIZE;
 
 /// The configured limits rows are checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,16 +24,12 @@ use crate::discord::posts::challenges::{announce_cancelled, announce_new_challen
 use crate::discord::respond;
 use crate::domain::challenges::TOP_ATTEMPTS;
 use crate::domain::challenges::{ChallengeDraft, ChallengeError, NewChallenge};
-use crate::domain::money::Cents;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::challenges::top_attempts;
 use crate::store::challenges::{self, ChallengeRow, Creator};
 use crate::store::games;
 
-/// Largest prize a challenge may offer. There is no setting for it (unlike
-/// `MAX_MANUAL_TIP`): $1,000 bounds a typo such as `2500` for `25.00`
-/// while leaving room for the community's largest challenges.
-pub const MAX_CHALLENGE_PRIZE: Cents = Cents::from_dollars(1_000);
+pub use crate::domain::challenges::MAX_CHALLENGE_PRIZE;
 
 /// The slash-command option a validation error is about, so the reply
 /// names what to fix.
